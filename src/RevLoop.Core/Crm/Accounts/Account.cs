@@ -1,0 +1,24 @@
+using RevLoop.Platform;
+
+namespace RevLoop.Crm.Accounts;
+
+public sealed class Account : ITrackedRecord, IOwnedRecord
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string Name { get; set; } = "";
+    public string? Domain { get; set; }
+    public string? Industry { get; set; }
+    public int? Employees { get; set; }
+    public string? Segment { get; set; }
+    public string? Region { get; set; }
+    public string? Country { get; set; }
+    public Guid? ParentAccountId { get; set; }
+    public Guid? OwnerId { get; set; }
+    public Guid? OwnerTeamId { get; set; }
+    [NotTracked] public long Version { get; set; }
+    [NotTracked] public DateTimeOffset CreatedAt { get; set; }
+    [NotTracked] public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public static readonly IReadOnlyList<string> Segments = ["smb", "mid_market", "enterprise"];
+}

@@ -1,0 +1,107 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace RevLoop.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>Where the data lives: a SQLite file (the default) or a PostgreSQL connection string.</summary>
+public sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString, string Display)
+{
+    public const string EnvironmentVariable = "REVLOOP_DATABASE";
+    public static string DefaultSqlitePath => Path.Combine(Environment.CurrentDirectory, "data", "revloop.db");
+
+    /// <summary>--database wins, then REVLOOP_DATABASE, then ./data/revloop.db.</summary>
+    public static DatabaseTarget Resolve(string? option)
+    {
+        var value = !string.IsNullOrWhiteSpace(option) ? option : Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(value)) value = DefaultSqlitePath;
+        return Parse(value);
+    }
+
+    public static DatabaseTarget Parse(string value)
+    {
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return FromUri(new Uri(value));
+        if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase) || value.Contains("Server=", StringComparison.OrdinalIgnoreCase))
+        {
+            var cs = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            return new(DatabaseProvider.Postgres, cs.ConnectionString, $"PostgreSQL {cs.Host}:{cs.Port}/{cs.Database}");
+        }
+        var path = value.StartsWith("Data Source=", StringComparison.OrdinalIgnoreCase) ? new SqliteConnectionStringBuilder(value).DataSource : value;
+        path = Path.GetFullPath(path);
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 };
+        return new(DatabaseProvider.Sqlite, builder.ConnectionString, $"SQLite {path}");
+    }
+
+    private static DatabaseTarget FromUri(Uri uri)
+    {
+        var user = uri.UserInfo.Split(':', 2);
+        var cs = new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host, Port = uri.Port > 0 ? uri.Port : 5432, Database = uri.AbsolutePath.TrimStart('/'),
+            Username = Uri.UnescapeDataString(user[0]), Password = user.Length > 1 ? Uri.UnescapeDataString(user[1]) : null,
+        };
+        return new(DatabaseProvider.Postgres, cs.ConnectionString, $"PostgreSQL {cs.Host}:{cs.Port}/{cs.Database}");
+    }
+
+    public void Configure(DbContextOptionsBuilder options)
+    {
+        if (Provider == DatabaseProvider.Sqlite)
+            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Sqlite"));
+        else
+            options.UseNpgsql(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Postgres"));
+        options.AddInterceptors(new HistoryInterceptor(), new SqlitePragmas());
+        options.ReplaceService<IModelCacheKeyFactory, ProviderModelCacheKeyFactory>();
+        // Migrations are hand-written (no design-time package); SchemaMatchesModel tests compare them with the model instead.
+        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>Creates the SQLite file's folder and switches it to WAL; a no-op for PostgreSQL.</summary>
+    public void Prepare()
+    {
+        if (Provider != DatabaseProvider.Sqlite) return;
+        var path = new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var connection = new SqliteConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync.</summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
+    {
+        if (connection is not SqliteConnection) return;
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (connection is not SqliteConnection) return;
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
+
+public static class DatabaseServices
+{
+    public static IServiceCollection AddRevLoopData(this IServiceCollection services, DatabaseTarget target)
+    {
+        services.AddSingleton(target);
+        services.AddScoped<Viewer>();
+        services.AddScoped<ChangeOrigin>();
+        services.AddDbContext<RevLoopDb>(target.Configure);
+        return services;
+    }
+}

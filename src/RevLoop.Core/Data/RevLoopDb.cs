@@ -1,0 +1,221 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using RevLoop.Crm.Accounts;
+using RevLoop.Integration;
+using RevLoop.Platform;
+
+namespace RevLoop.Data;
+
+public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider clock, Viewer viewer, ChangeOrigin origin)
+    : IdentityUserContext<User, Guid>(options)
+{
+    public TimeProvider Clock { get; } = clock;
+    public Viewer Viewer { get; } = viewer;
+    public ChangeOrigin Origin { get; } = origin;
+
+    // Flat members so EF parameterises them per query (the visibility filter below reads them).
+    private bool ViewerSeesAll => Viewer.SeesAll;
+    private Guid? ViewerUserId => Viewer.UserId;
+    private List<Guid> ViewerTeamIds => Viewer.TeamIds;
+
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<CompanySettings> CompanySettings => Set<CompanySettings>();
+    public DbSet<Currency> Currencies => Set<Currency>();
+    public DbSet<ExchangeRate> ExchangeRates => Set<ExchangeRate>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<FieldChange> FieldChanges => Set<FieldChange>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+    public DbSet<WebhookSubscription> WebhookSubscriptions => Set<WebhookSubscription>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Account> Accounts => Set<Account>();
+
+    public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        {
+            // SQLite cannot compare or sort DateTimeOffset text; store UTC instants as Unix milliseconds.
+            builder.Properties<DateTimeOffset>().HaveConversion<UtcMillisecondsConverter>();
+        }
+        builder.Properties<string>().HaveMaxLength(400);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.Entity<User>(e =>
+        {
+            e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.Property(u => u.Role).HasMaxLength(40);
+            e.HasIndex(u => u.TeamId);
+        });
+        b.Entity<Team>(e =>
+        {
+            e.ToTable("Teams");
+            e.Property(t => t.Name).HasMaxLength(200);
+            e.HasIndex(t => t.Name).IsUnique();
+            e.HasIndex(t => t.ParentTeamId);
+        });
+        b.Entity<ApiToken>(e =>
+        {
+            e.ToTable("ApiTokens");
+            e.Property(t => t.TokenHash).HasMaxLength(64);
+            e.Property(t => t.Prefix).HasMaxLength(16);
+            e.Property(t => t.Scopes).HasMaxLength(100);
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.UserId);
+        });
+        b.Entity<CompanySettings>(e =>
+        {
+            e.ToTable("CompanySettings");
+            e.Property(s => s.Id).ValueGeneratedNever();
+            e.Property(s => s.CompanyName).HasMaxLength(200);
+            e.Property(s => s.BaseCurrency).HasMaxLength(3);
+            e.Property(s => s.Version).IsConcurrencyToken();
+        });
+        b.Entity<Currency>(e =>
+        {
+            e.ToTable("Currencies");
+            e.HasKey(c => c.Code);
+            e.Property(c => c.Code).HasMaxLength(3);
+            e.Property(c => c.Name).HasMaxLength(100);
+        });
+        b.Entity<ExchangeRate>(e =>
+        {
+            e.ToTable("ExchangeRates");
+            e.Property(r => r.CurrencyCode).HasMaxLength(3);
+            e.Property(r => r.Rate).HasPrecision(18, 8);
+            e.HasIndex(r => new { r.CurrencyCode, r.Date }).IsUnique();
+        });
+        b.Entity<Notification>(e =>
+        {
+            e.ToTable("Notifications");
+            e.Property(n => n.Kind).HasMaxLength(60);
+            e.Property(n => n.Text).HasMaxLength(2000);
+            e.HasIndex(n => new { n.UserId, n.CreatedAt });
+        });
+        b.Entity<FieldChange>(e =>
+        {
+            e.ToTable("FieldChanges");
+            e.Property(c => c.EntityType).HasMaxLength(60);
+            e.Property(c => c.Field).HasMaxLength(100);
+            e.Property(c => c.OldValue).HasMaxLength(4000);
+            e.Property(c => c.NewValue).HasMaxLength(4000);
+            e.Property(c => c.ChangedBy).HasMaxLength(100);
+            e.Property(c => c.Source).HasMaxLength(20);
+            e.HasIndex(c => new { c.EntityType, c.EntityId, c.ChangedAt });
+            e.HasIndex(c => new { c.EntityType, c.Field, c.ChangedAt });
+        });
+        b.Entity<OutboxEvent>(e =>
+        {
+            e.ToTable("OutboxEvents");
+            e.Property(o => o.Type).HasMaxLength(100);
+            e.Property(o => o.EntityType).HasMaxLength(60);
+            e.Property(o => o.Payload).HasMaxLength(int.MaxValue);
+            e.HasIndex(o => new { o.FannedOutAt, o.OccurredAt });
+        });
+        b.Entity<WebhookSubscription>(e =>
+        {
+            e.ToTable("WebhookSubscriptions");
+            e.Property(s => s.Url).HasMaxLength(2000);
+            e.Property(s => s.EventFilter).HasMaxLength(1000);
+            e.Property(s => s.Secret).HasMaxLength(200);
+            e.Property(s => s.PreviousSecret).HasMaxLength(200);
+        });
+        b.Entity<WebhookDelivery>(e =>
+        {
+            e.ToTable("WebhookDeliveries");
+            e.Property(d => d.Status).HasMaxLength(20);
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            e.HasIndex(d => new { d.SubscriptionId, d.CreatedAt });
+            e.HasIndex(d => new { d.EventId, d.SubscriptionId }).IsUnique();
+        });
+        b.Entity<WebhookAttempt>(e =>
+        {
+            e.ToTable("WebhookAttempts");
+            e.Property(a => a.Error).HasMaxLength(2000);
+            e.HasIndex(a => a.DeliveryId);
+        });
+        b.Entity<IdempotencyRecord>(e =>
+        {
+            e.ToTable("IdempotencyRecords");
+            e.Property(r => r.Principal).HasMaxLength(100);
+            e.Property(r => r.Key).HasMaxLength(200);
+            e.Property(r => r.RequestHash).HasMaxLength(64);
+            e.Property(r => r.ContentType).HasMaxLength(200);
+            e.Property(r => r.Location).HasMaxLength(2000);
+            e.HasIndex(r => new { r.Principal, r.Key }).IsUnique();
+            e.HasIndex(r => r.CreatedAt);
+        });
+        b.Entity<Account>(e =>
+        {
+            e.ToTable("Accounts");
+            e.Property(a => a.Name).HasMaxLength(300);
+            e.Property(a => a.Domain).HasMaxLength(253);
+            e.Property(a => a.Industry).HasMaxLength(100);
+            e.Property(a => a.Segment).HasMaxLength(20);
+            e.Property(a => a.Region).HasMaxLength(60);
+            e.Property(a => a.Country).HasMaxLength(2);
+            e.HasIndex(a => new { a.Name, a.Id });
+            e.HasIndex(a => a.Domain);
+            e.HasIndex(a => new { a.OwnerId, a.Name });
+            e.HasIndex(a => new { a.OwnerTeamId, a.Name });
+            e.HasIndex(a => a.ParentAccountId);
+            e.HasIndex(a => a.UpdatedAt);
+        });
+
+        foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())
+        {
+            b.Entity(type).Property(nameof(ITrackedRecord.Version)).IsConcurrencyToken();
+            typeof(RevLoopDb).GetMethod(nameof(ApplyVisibility), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                .MakeGenericMethod(type).Invoke(this, [b]);
+        }
+    }
+
+    /// <summary>
+    /// THE place that decides who may see a record: soft-deleted records are hidden; a viewer who sees everything
+    /// sees every owned record, anyone else sees what they own and what is owned within the teams they manage.
+    /// </summary>
+    private void ApplyVisibility<T>(ModelBuilder b) where T : class, ITrackedRecord
+    {
+        Expression<Func<T, bool>> filter = typeof(IOwnedRecord).IsAssignableFrom(typeof(T))
+            ? r => r.DeletedAt == null && (ViewerSeesAll
+                || ((IOwnedRecord)r).OwnerId == ViewerUserId
+                || (((IOwnedRecord)r).OwnerTeamId != null && ViewerTeamIds.Contains(((IOwnedRecord)r).OwnerTeamId!.Value)))
+            : r => r.DeletedAt == null;
+        b.Entity<T>().HasQueryFilter(filter);
+    }
+}
+
+public sealed class UtcMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+    v => v.ToUnixTimeMilliseconds(), v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+
+/// <summary>Who is looking: set once per request (or CLI run) and read by the visibility filter.</summary>
+public sealed class Viewer
+{
+    public Guid? UserId { get; private set; }
+    public string Role { get; private set; } = "system";
+    public bool SeesAll { get; private set; } = true;
+    public List<Guid> TeamIds { get; private set; } = [];
+    public bool IsSystem => UserId is null && SeesAll;
+
+    public static Viewer System() => new();
+
+    public void BecomeUser(Guid userId, string role, bool seesAll, IEnumerable<Guid> teamIds)
+    {
+        UserId = userId; Role = role; SeesAll = seesAll; TeamIds = teamIds.ToList();
+    }
+}
+
+/// <summary>Who made a change and through which door; written onto every field-change row.</summary>
+public sealed class ChangeOrigin
+{
+    public string Actor { get; set; } = "system";
+    public string Source { get; set; } = ChangeSources.System;
+}

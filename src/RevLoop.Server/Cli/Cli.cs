@@ -1,0 +1,244 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
+using RevLoop.Platform;
+using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Hosting;
+using RevLoop.Server.Platform;
+
+namespace RevLoop.Server.Cli;
+
+/// <summary>The revloop executable's verbs. Exit codes: 0 ok, 1 failure, 2 bad input (nothing changed).</summary>
+public static class RevLoopCli
+{
+    public static readonly Option<string?> Database = new("--database")
+    {
+        Description = "SQLite file path or PostgreSQL connection string (default: $REVLOOP_DATABASE, else ./data/revloop.db)",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("RevLoop: the revenue engine of a B2B SaaS company on one data model.");
+        root.Options.Add(Database);
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(Migrate());
+        root.Subcommands.Add(UserVerb());
+        root.Subcommands.Add(Backup());
+        root.Subcommands.Add(Import());
+        root.Subcommands.Add(Export());
+        foreach (var extra in ExtraVerbs) root.Subcommands.Add(extra());
+        return root;
+    }
+
+    /// <summary>Verbs contributed by modules (metrics, demo, ...), so this file does not grow with every module.</summary>
+    public static readonly List<Func<Command>> ExtraVerbs = [];
+
+    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+
+    private static Command Serve()
+    {
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var rate = new Option<int>("--rate-limit") { Description = "API requests per minute per token or user", DefaultValueFactory = _ => 1200 };
+        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var target = DatabaseTarget.Resolve(pr.GetValue(Database));
+            var app = ServerApp.Build(new ServeOptions { Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate) });
+            await ServerApp.MigrateAsync(app.Services, ct);
+            app.Logger.LogInformation("Data lives in {Database}", target.Display);
+            await app.RunAsync();
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Migrate()
+    {
+        var cmd = new Command("migrate", "Apply the schema migrations to the database and exit.");
+        cmd.SetAction(async (pr, ct) =>
+        {
+            await using var services = CliServices(pr);
+            await ServerApp.MigrateAsync(services, ct);
+            Console.Error.WriteLine($"Migrated {services.GetRequiredService<DatabaseTarget>().Display}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command UserVerb()
+    {
+        var email = new Option<string>("--email") { Description = "The user's email", Required = true };
+        var password = new Option<string>("--password") { Description = "At least 12 characters", Required = true };
+        var role = new Option<string>("--role") { Description = "One of: " + string.Join(", ", Roles.All), Required = true };
+        var team = new Option<string?>("--team") { Description = "Team name (created when missing)" };
+        var name = new Option<string?>("--name") { Description = "Display name" };
+        var create = new Command("create", "Create a user.") { email, password, role, team, name };
+        create.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        {
+            var r = pr.GetValue(role)!;
+            if (!Roles.All.Contains(r)) throw new InputException("--role", $"'{r}' is not a role (one of: {string.Join(", ", Roles.All)})");
+            Guid? teamId = null;
+            if (pr.GetValue(team) is { } teamName)
+            {
+                var t = await db.Teams.FirstOrDefaultAsync(x => x.Name == teamName, ct);
+                if (t is null) { t = new Team { Id = Guid.CreateVersion7(), Name = teamName }; db.Teams.Add(t); await db.SaveChangesAsync(ct); }
+                teamId = t.Id;
+            }
+            var users = sp.GetRequiredService<UserManager<User>>();
+            var mail = pr.GetValue(email)!.Trim();
+            var user = new User
+            {
+                Id = Guid.CreateVersion7(), Email = mail, UserName = mail, DisplayName = pr.GetValue(name) ?? mail.Split('@')[0],
+                Role = r, TeamId = teamId, CreatedAt = db.Clock.GetUtcNow(), EmailConfirmed = true,
+            };
+            var result = await users.CreateAsync(user, pr.GetValue(password)!);
+            if (!result.Succeeded)
+                throw new InputException(result.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "--password" : "--email",
+                    string.Join("; ", result.Errors.Select(e => e.Description)));
+            if (teamId is { } tid && r == Roles.SalesManager)
+            {
+                var t = await db.Teams.FirstAsync(x => x.Id == tid, ct);
+                t.ManagerUserId ??= user.Id;
+                await db.SaveChangesAsync(ct);
+            }
+            Console.Error.WriteLine($"Created {r} {mail} ({user.Id})");
+            return 0;
+        }, ct));
+
+        var scopes = new Option<string>("--scopes") { Description = "Comma-separated: read, write, admin", DefaultValueFactory = _ => "read" };
+        var tokenEmail = new Option<string>("--email") { Required = true, Description = "The user's email" };
+        var token = new Command("token", "Issue an API token; prints only the token on stdout (shown once).") { tokenEmail, scopes };
+        token.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        {
+            var user = await FindUser(db, pr.GetValue(tokenEmail)!, ct);
+            var list = ApiTokens.ParseScopes(pr.GetValue(scopes)!);
+            if (list.Contains(Scopes.Admin) && user.Role != Roles.Admin) throw new InputException("--scopes", "only an admin user can hold an admin-scoped token");
+            Console.Out.WriteLine(await ApiTokens.IssueAsync(db, user, list, ct));
+            return 0;
+        }, ct));
+
+        var revokeEmail = new Option<string>("--email") { Required = true, Description = "The user's email" };
+        var revoke = new Command("revoke-token", "Revoke every API token of a user.") { revokeEmail };
+        revoke.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        {
+            var user = await FindUser(db, pr.GetValue(revokeEmail)!, ct);
+            var n = await ApiTokens.RevokeAllAsync(db, user.Id, ct);
+            Console.Error.WriteLine($"Revoked {n} token(s) of {user.Email}");
+            return 0;
+        }, ct));
+
+        return new Command("user", "Manage users and API tokens.") { create, token, revoke };
+    }
+
+    private static async Task<User> FindUser(RevLoopDb db, string email, CancellationToken ct)
+    {
+        var normalised = email.Trim().ToUpperInvariant();
+        return await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalised, ct)
+            ?? throw new InputException("--email", $"no user has email {email}");
+    }
+
+    private static Command Backup()
+    {
+        var output = new Option<string>("--out") { Description = "Backup file to write (SQLite)", Required = true };
+        var cmd = new Command("backup", "Consistent online backup of a SQLite database (VACUUM INTO); prints the pg_dump command for PostgreSQL.") { output };
+        cmd.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        {
+            var target = sp.GetRequiredService<DatabaseTarget>();
+            if (target.Provider == DatabaseProvider.Postgres)
+            {
+                var cs = new Npgsql.NpgsqlConnectionStringBuilder(target.ConnectionString);
+                Console.Out.WriteLine($"pg_dump --format=custom --host={cs.Host} --port={cs.Port} --username={cs.Username} --file={pr.GetValue(output)} {cs.Database}");
+                return 0;
+            }
+            var path = Path.GetFullPath(pr.GetValue(output)!);
+            if (File.Exists(path)) throw new InputException("--out", $"{path} already exists; choose a new file");
+            await db.Database.ExecuteSqlRawAsync("VACUUM INTO {0}", [path], ct);
+            Console.Error.WriteLine($"Backed up {target.Display} to {path}");
+            return 0;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Import()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "CSV file with a header row" };
+        var rejects = new Option<string?>("--rejects") { Description = "Where bad rows go (line, field, reason); default FILE.rejects.csv beside the input" };
+        var allOrNothing = new Option<bool>("--all-or-nothing") { Description = "Import nothing when any row is bad" };
+        var accounts = new Command("accounts", "Import accounts (columns as in `export accounts`; rows with an existing id update it).") { file, rejects, allOrNothing };
+        accounts.SetAction((pr, ct) => WithServices(pr, ChangeSources.Import, async (sp, db) =>
+        {
+            var input = pr.GetValue(file)!;
+            if (!input.Exists) throw new InputException("file", $"{input.FullName} does not exist");
+            var rejectPath = pr.GetValue(rejects) ?? Path.Combine(input.DirectoryName!, Path.GetFileNameWithoutExtension(input.Name) + ".rejects.csv");
+            var result = await AccountImport.RunAsync(db, input.FullName, rejectPath, pr.GetValue(allOrNothing), new ConsoleProgress(), ct);
+            Console.Error.WriteLine(result.Summary);
+            return result.Rejected > 0 ? 2 : 0;
+        }, ct));
+        var cmd = new Command("import", "Import records from CSV with a reject file for bad rows.") { accounts };
+        foreach (var extra in ExtraImports) cmd.Subcommands.Add(extra());
+        return cmd;
+    }
+
+    public static readonly List<Func<Command>> ExtraImports = [];
+
+    private static Command Export()
+    {
+        var output = new Option<string?>("--out") { Description = "File to write (default: stdout)" };
+        var accounts = new Command("accounts", "Export accounts as CSV (the columns `import accounts` reads).") { output };
+        accounts.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        {
+            var path = pr.GetValue(output);
+            await using var stream = path is null ? Console.OpenStandardOutput() : File.Create(path);
+            var n = await AccountExport.WriteAsync(db, stream, ct);
+            Console.Error.WriteLine($"Exported {n} accounts");
+            return 0;
+        }, ct));
+        return new Command("export", "Export records as CSV.") { accounts };
+    }
+
+    public static ServiceProvider CliServices(ParseResult pr)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(TimeProvider.System);
+        services.AddRevLoopData(DatabaseTarget.Resolve(pr.GetValue(Database)));
+        services.AddIdentityCore<User>(o => { o.Password.RequiredLength = 12; o.Password.RequireDigit = false; o.Password.RequireLowercase = false; o.Password.RequireUppercase = false; o.Password.RequireNonAlphanumeric = false; o.User.RequireUniqueEmail = true; })
+            .AddEntityFrameworkStores<RevLoopDb>();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Runs a verb against a migrated database as the system viewer; input errors print their field and exit 2.</summary>
+    public static async Task<int> WithServices(ParseResult pr, string source, Func<IServiceProvider, RevLoopDb, Task<int>> action, CancellationToken ct)
+    {
+        try
+        {
+            await using var root = CliServices(pr);
+            await ServerApp.MigrateAsync(root, ct);
+            using var scope = root.CreateScope();
+            var origin = scope.ServiceProvider.GetRequiredService<ChangeOrigin>();
+            origin.Actor = "cli:" + Environment.UserName;
+            origin.Source = source;
+            return await action(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<RevLoopDb>());
+        }
+        catch (InputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Field}: {e.Reason}");
+            return 2;
+        }
+    }
+}
+
+/// <summary>Progress for long CLI work, on stderr so stdout stays machine-readable; only when stderr is a terminal.</summary>
+public sealed class ConsoleProgress : IProgress<long>
+{
+    private readonly bool enabled = !Console.IsErrorRedirected;
+    private long last;
+    public void Report(long value)
+    {
+        if (!enabled || value - last < 10_000) return;
+        last = value;
+        Console.Error.Write($"\r{value:N0} rows…");
+    }
+}

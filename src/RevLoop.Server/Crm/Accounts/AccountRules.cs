@@ -1,0 +1,142 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm.Accounts;
+using RevLoop.Data;
+using RevLoop.Server.Platform;
+
+namespace RevLoop.Server.Crm.Accounts;
+
+/// <summary>The fields of an account as the API, the UI form and the CSV import/export all see them.</summary>
+public sealed record AccountDto(
+    Guid Id, string Name, string? Domain, string? Industry, int? Employees, string? Segment, string? Region, string? Country,
+    Guid? ParentAccountId, Guid? OwnerId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static AccountDto From(Account a) => new(a.Id, a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country,
+        a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt);
+}
+
+/// <summary>Body of POST and PUT: every writable field (PUT replaces all of them).</summary>
+public sealed record AccountInput(
+    string? Name, string? Domain = null, string? Industry = null, int? Employees = null, string? Segment = null, string? Region = null,
+    string? Country = null, Guid? ParentAccountId = null, Guid? OwnerId = null);
+
+public static partial class AccountRules
+{
+    public static readonly IReadOnlyList<string> WritableFields =
+        ["name", "domain", "industry", "employees", "segment", "region", "country", "parentAccountId", "ownerId"];
+
+    /// <summary>Default employee bands: under 200 smb, under 1,000 mid_market, else enterprise.</summary>
+    public static string? SegmentFor(int? employees) => employees switch
+    {
+        null => null, < 200 => "smb", < 1000 => "mid_market", _ => "enterprise",
+    };
+
+    public static void Apply(Account a, AccountInput input)
+    {
+        a.Name = input.Name ?? "";
+        a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees; a.Segment = input.Segment;
+        a.Region = input.Region; a.Country = input.Country; a.ParentAccountId = input.ParentAccountId; a.OwnerId = input.OwnerId;
+    }
+
+    /// <summary>RFC 7396 merge patch onto the current values; unknown fields are refused by name.</summary>
+    public static AccountInput Merge(Account current, JsonElement patch)
+    {
+        if (patch.ValueKind != JsonValueKind.Object) throw new InputException("body", "must be a JSON object");
+        var input = new AccountInput(current.Name, current.Domain, current.Industry, current.Employees, current.Segment, current.Region,
+            current.Country, current.ParentAccountId, current.OwnerId);
+        foreach (var p in patch.EnumerateObject())
+        {
+            input = p.Name switch
+            {
+                "name" => input with { Name = Str(p) },
+                "domain" => input with { Domain = Str(p) },
+                "industry" => input with { Industry = Str(p) },
+                "employees" => input with { Employees = p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.TryGetInt32(out var n) ? n : throw new InputException("employees", "must be a whole number") },
+                "segment" => input with { Segment = Str(p) },
+                "region" => input with { Region = Str(p) },
+                "country" => input with { Country = Str(p) },
+                "parentAccountId" => input with { ParentAccountId = GuidOf(p) },
+                "ownerId" => input with { OwnerId = GuidOf(p) },
+                _ => throw new InputException(p.Name, $"is not a field of account (fields: {string.Join(", ", WritableFields)})"),
+            };
+        }
+        return input;
+    }
+
+    private static string? Str(JsonProperty p) => p.Value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.String => p.Value.GetString(),
+        _ => throw new InputException(p.Name, "must be a string or null"),
+    };
+
+    private static Guid? GuidOf(JsonProperty p) => p.Value.ValueKind == JsonValueKind.Null ? null
+        : p.Value.ValueKind == JsonValueKind.String && Guid.TryParse(p.Value.GetString(), out var g) ? g
+        : throw new InputException(p.Name, "must be an id (UUID) or null");
+
+    /// <summary>Normalises and validates; throws <see cref="InputException"/> naming the first bad field.</summary>
+    public static AccountInput Normalise(AccountInput input)
+    {
+        var name = input.Name?.Trim();
+        if (string.IsNullOrEmpty(name)) throw new InputException("name", "is required");
+        if (name.Length > 300) throw new InputException("name", "must be at most 300 characters");
+        var domain = string.IsNullOrWhiteSpace(input.Domain) ? null : NormaliseDomain(input.Domain);
+        if (domain is not null && !DomainPattern().IsMatch(domain)) throw new InputException("domain", $"'{input.Domain}' is not a domain name like example.com");
+        if (input.Employees is < 0) throw new InputException("employees", "must not be negative");
+        var segment = string.IsNullOrWhiteSpace(input.Segment) ? SegmentFor(input.Employees) : input.Segment.Trim().ToLowerInvariant();
+        if (segment is not null && !Account.Segments.Contains(segment)) throw new InputException("segment", $"must be one of {string.Join(", ", Account.Segments)}");
+        var country = string.IsNullOrWhiteSpace(input.Country) ? null : input.Country.Trim().ToUpperInvariant();
+        if (country is not null && !CountryPattern().IsMatch(country)) throw new InputException("country", "must be an ISO 3166 two-letter code such as DE");
+        Limit("industry", input.Industry, 100);
+        Limit("region", input.Region, 60);
+        return input with
+        {
+            Name = name, Domain = domain, Segment = segment, Country = country,
+            Industry = Blank(input.Industry), Region = Blank(input.Region),
+        };
+    }
+
+    /// <summary>Checks the references: the owner must be a user, the parent a visible account that is not the record or its descendant.</summary>
+    public static async Task CheckReferencesAsync(RevLoopDb db, Guid? self, AccountInput input, CancellationToken ct)
+    {
+        if (input.OwnerId is { } owner && !await db.Users.AnyAsync(u => u.Id == owner, ct))
+            throw new InputException("ownerId", $"no user has id {owner}");
+        if (input.ParentAccountId is { } parent)
+        {
+            if (parent == self) throw new InputException("parentAccountId", "an account cannot be its own parent");
+            var cursor = (Guid?)parent;
+            for (var depth = 0; cursor is { } c && depth < 50; depth++)
+            {
+                var next = await db.Accounts.Where(a => a.Id == c).Select(a => new { a.ParentAccountId }).FirstOrDefaultAsync(ct);
+                if (next is null) throw new InputException("parentAccountId", depth == 0 ? $"no account has id {parent}" : "the parent chain points to a missing account");
+                if (next.ParentAccountId == self && self is not null) throw new InputException("parentAccountId", "would make a cycle in the account hierarchy");
+                cursor = next.ParentAccountId;
+            }
+        }
+    }
+
+    public static string NormaliseDomain(string domain)
+    {
+        var d = domain.Trim().ToLowerInvariant();
+        if (d.StartsWith("http://", StringComparison.Ordinal)) d = d[7..];
+        if (d.StartsWith("https://", StringComparison.Ordinal)) d = d[8..];
+        var slash = d.IndexOf('/');
+        if (slash >= 0) d = d[..slash];
+        if (d.StartsWith("www.", StringComparison.Ordinal)) d = d[4..];
+        return d;
+    }
+
+    private static void Limit(string field, string? value, int max)
+    {
+        if (value is not null && value.Trim().Length > max) throw new InputException(field, $"must be at most {max} characters");
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9](-*[a-z0-9])*)(\.([a-z0-9](-*[a-z0-9])*))+$")]
+    private static partial Regex DomainPattern();
+
+    [GeneratedRegex("^[A-Z]{2}$")]
+    private static partial Regex CountryPattern();
+}

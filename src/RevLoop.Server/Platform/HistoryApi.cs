@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
+using RevLoop.Platform;
+
+namespace RevLoop.Server.Platform;
+
+public sealed record FieldChangeDto(string Field, string? OldValue, string? NewValue, DateTimeOffset ChangedAt, string ChangedBy, string Source, Guid ChangeSetId);
+
+public static class HistoryApi
+{
+    /// <summary>API object name -> history entity type and a visibility check that goes through the record's own filtered set.</summary>
+    private static readonly Dictionary<string, (string EntityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> Visible)> Objects = new()
+    {
+        ["accounts"] = ("account", (db, id, ct) => db.Accounts.AnyAsync(a => a.Id == id, ct)),
+    };
+
+    public static void Register(string apiName, string entityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> visible) =>
+        Objects[apiName] = (entityType, visible);
+
+    public static void MapHistoryApi(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/v1/{objectName}/{id:guid}/history", Get).WithTags("History").RequireAuthorization(ApiPolicies.Read);
+
+    public static async Task<Results<Ok<Page<FieldChangeDto>>, NotFound>> Get(string objectName, Guid id, string? cursor, int? pageSize, RevLoopDb db, CancellationToken ct)
+    {
+        if (!Objects.TryGetValue(objectName, out var o)) return TypedResults.NotFound();
+        // Deleted records keep their history readable; visibility is still checked on the record itself.
+        var visible = await o.Visible(db, id, ct) || await VisibleEvenIfDeleted(db, o.EntityType, id, ct);
+        if (!visible) return TypedResults.NotFound();
+        var size = Paging.Size(pageSize);
+        var q = History.Of(db, o.EntityType, id);
+        if (cursor is not null)
+        {
+            var parts = Paging.DecodeCursor(cursor, 1);
+            var after = long.Parse(parts[0]!, System.Globalization.CultureInfo.InvariantCulture);
+            q = q.Where(c => c.Id > after);
+        }
+        var rows = await q.OrderBy(c => c.Id).Take(size + 1).ToListAsync(ct);
+        string? next = rows.Count > size ? Paging.EncodeCursor(rows[size - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return TypedResults.Ok(new Page<FieldChangeDto>(rows.Take(size).Select(c => new FieldChangeDto(c.Field, c.OldValue, c.NewValue, c.ChangedAt, c.ChangedBy, c.Source, c.ChangeSetId)).ToList(), next, size));
+    }
+
+    private static async Task<bool> VisibleEvenIfDeleted(RevLoopDb db, string entityType, Guid id, CancellationToken ct)
+    {
+        if (!db.Viewer.SeesAll) return false;
+        return await db.FieldChanges.AnyAsync(c => c.EntityType == entityType && c.EntityId == id, ct);
+    }
+}

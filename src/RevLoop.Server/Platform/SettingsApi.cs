@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
+using RevLoop.Platform;
+
+namespace RevLoop.Server.Platform;
+
+public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, long Version);
+public sealed record CurrencyInput(string Code, string Name);
+public sealed record ExchangeRateInput(string CurrencyCode, DateOnly Date, decimal Rate);
+public sealed record ExchangeRateDto(string CurrencyCode, DateOnly Date, decimal Rate);
+public sealed record MeDto(Guid Id, string Email, string DisplayName, string Role, Guid? TeamId);
+
+public static class SettingsApi
+{
+    public static void MapSettingsApi(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1").WithTags("Settings").RequireAuthorization(ApiPolicies.Read);
+        g.MapGet("/settings", Get);
+        g.MapPatch("/settings", Patch).RequireAuthorization(ApiPolicies.Admin);
+        g.MapGet("/currencies", async (RevLoopDb db, CancellationToken ct) => TypedResults.Ok(await db.Currencies.OrderBy(c => c.Code).ToListAsync(ct)));
+        g.MapPost("/currencies", AddCurrency).RequireAuthorization(ApiPolicies.Admin);
+        g.MapGet("/exchange-rates", ListRates);
+        g.MapPost("/exchange-rates", AddRate).RequireAuthorization(ApiPolicies.Admin);
+        g.MapGet("/me", Me);
+    }
+
+    public static async Task<CompanySettings> LoadAsync(RevLoopDb db, CancellationToken ct) =>
+        await db.CompanySettings.FirstOrDefaultAsync(ct) ?? new CompanySettings();
+
+    public static async Task<Ok<SettingsDto>> Get(RevLoopDb db, HttpResponse response, CancellationToken ct)
+    {
+        var s = await LoadAsync(db, ct);
+        response.Headers.ETag = ETags.For(s.Version);
+        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.Version));
+    }
+
+    public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> Patch(JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct)
+    {
+        if (patch.ValueKind != JsonValueKind.Object) throw new InputException("body", "must be a JSON object");
+        var s = await db.CompanySettings.FirstOrDefaultAsync(ct);
+        var isNew = s is null;
+        s ??= new CompanySettings();
+        if (ETags.Requested(request) is { } v && v != s.Version) return Problems.Status(412, "The settings were changed by someone else");
+        foreach (var p in patch.EnumerateObject())
+        {
+            switch (p.Name)
+            {
+                case "companyName":
+                    var name = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim() : throw new InputException("companyName", "must be a string");
+                    if (name.Length is 0 or > 200) throw new InputException("companyName", "must be 1 to 200 characters");
+                    s.CompanyName = name; break;
+                case "fiscalYearStartMonth":
+                    if (!p.Value.TryGetInt32(out var m) || m is < 1 or > 12) throw new InputException("fiscalYearStartMonth", "must be a month number 1 to 12");
+                    s.FiscalYearStartMonth = m; break;
+                case "baseCurrency":
+                    var code = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToUpperInvariant() : "";
+                    if (!await db.Currencies.AnyAsync(c => c.Code == code, ct)) throw new InputException("baseCurrency", $"'{code}' is not a configured currency");
+                    s.BaseCurrency = code; break;
+                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency)");
+            }
+        }
+        s.Version++;
+        if (isNew) db.CompanySettings.Add(s);
+        await db.SaveChangesAsync(ct);
+        response.Headers.ETag = ETags.For(s.Version);
+        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.Version));
+    }
+
+    public static async Task<Created<Currency>> AddCurrency(CurrencyInput input, RevLoopDb db, CancellationToken ct)
+    {
+        var code = (input.Code ?? "").Trim().ToUpperInvariant();
+        if (code.Length != 3 || !code.All(char.IsAsciiLetterUpper)) throw new InputException("code", "must be an ISO 4217 code such as EUR");
+        if (string.IsNullOrWhiteSpace(input.Name)) throw new InputException("name", "is required");
+        if (await db.Currencies.AnyAsync(c => c.Code == code, ct)) throw new InputException("code", $"{code} already exists");
+        var currency = new Currency { Code = code, Name = input.Name.Trim() };
+        db.Currencies.Add(currency);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/currencies/{code}", currency);
+    }
+
+    public static async Task<Ok<List<ExchangeRateDto>>> ListRates(string? currency, RevLoopDb db, CancellationToken ct)
+    {
+        var q = db.ExchangeRates.AsQueryable();
+        if (currency is not null) q = q.Where(r => r.CurrencyCode == currency.ToUpperInvariant());
+        var rows = await q.OrderBy(r => r.CurrencyCode).ThenBy(r => r.Date).Take(5000).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(r => new ExchangeRateDto(r.CurrencyCode, r.Date, r.Rate)).ToList());
+    }
+
+    public static async Task<Created<ExchangeRateDto>> AddRate(ExchangeRateInput input, RevLoopDb db, CancellationToken ct)
+    {
+        var code = (input.CurrencyCode ?? "").ToUpperInvariant();
+        if (!await db.Currencies.AnyAsync(c => c.Code == code, ct)) throw new InputException("currencyCode", $"'{code}' is not a configured currency");
+        if (input.Rate <= 0) throw new InputException("rate", "must be greater than zero");
+        if (await db.ExchangeRates.AnyAsync(r => r.CurrencyCode == code && r.Date == input.Date, ct))
+            throw new InputException("date", $"a {code} rate for {input.Date:yyyy-MM-dd} already exists");
+        db.ExchangeRates.Add(new ExchangeRate { CurrencyCode = code, Date = input.Date, Rate = input.Rate });
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/exchange-rates?currency={code}", new ExchangeRateDto(code, input.Date, input.Rate));
+    }
+
+    public static async Task<Results<Ok<MeDto>, UnauthorizedHttpResult>> Me(Viewer viewer, RevLoopDb db, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == viewer.UserId, ct);
+        if (user is null) return TypedResults.Unauthorized();
+        return TypedResults.Ok(new MeDto(user.Id, user.Email ?? "", user.DisplayName, user.Role, user.TeamId));
+    }
+}
