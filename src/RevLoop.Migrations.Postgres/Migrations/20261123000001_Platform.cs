@@ -279,7 +279,7 @@ public sealed class Platform : Migration
         });
 
         migrationBuilder.CreateIndex(name: "IX_Accounts_Domain", table: "Accounts", column: "Domain");
-        migrationBuilder.CreateIndex(name: "IX_Accounts_Name", table: "Accounts", column: "Name");
+        migrationBuilder.CreateIndex(name: "IX_Accounts_Name_Id", table: "Accounts", columns: new[] { "Name", "Id" });
         migrationBuilder.CreateIndex(name: "IX_Accounts_OwnerId_Name", table: "Accounts", columns: new[] { "OwnerId", "Name" });
         migrationBuilder.CreateIndex(name: "IX_Accounts_OwnerTeamId_Name", table: "Accounts", columns: new[] { "OwnerTeamId", "Name" });
         migrationBuilder.CreateIndex(name: "IX_Accounts_ParentAccountId", table: "Accounts", column: "ParentAccountId");

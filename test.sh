@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of RevLoop: unit tests, and each data test on SQLite and on a real PostgreSQL that the test run
+# starts itself (from the machine's initdb/pg_ctl) and stops afterwards. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+need_apt=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing ${need_apt[*]} (needed by the tests)…" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}") >&2 || echo "warning: could not install ${need_apt[*]}" >&2
+  else
+    echo "warning: ${need_apt[*]} missing; install them (apt-get install ${need_apt[*]})" >&2
+  fi
+fi
+
+log=$(mktemp)
+dotnet test RevLoop.slnx -c Release 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=0; failed=0
+while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
+  grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\1 \2/')
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "the build or the test host failed" >&2; fi
+echo "$passed passed, $failed failed"
+exit "$status"
