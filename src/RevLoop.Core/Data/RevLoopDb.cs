@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RevLoop.Crm.Accounts;
+using RevLoop.Finance;
 using RevLoop.Integration;
 using RevLoop.Platform;
 
@@ -33,6 +34,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<SubscriptionPeriod> SubscriptionPeriods => Set<SubscriptionPeriod>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -168,6 +170,18 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(a => new { a.OwnerTeamId, a.Name });
             e.HasIndex(a => a.ParentAccountId);
             e.HasIndex(a => a.UpdatedAt);
+        });
+        b.Entity<SubscriptionPeriod>(e =>
+        {
+            e.ToTable("SubscriptionPeriods");
+            e.Property(p => p.CustomerId).HasMaxLength(200);
+            e.Property(p => p.SubscriptionId).HasMaxLength(200);
+            e.Property(p => p.Currency).HasMaxLength(3);
+            e.Property(p => p.Interval).HasMaxLength(10);
+            e.Property(p => p.Quantity).HasPrecision(18, 4);
+            e.HasIndex(p => new { p.CustomerId, p.Start });
+            e.HasIndex(p => p.AccountId);
+            e.HasIndex(p => p.SubscriptionId);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

@@ -163,25 +163,34 @@ public static class RevLoopCli
 
     private static Command Import()
     {
-        var file = new Argument<FileInfo>("file") { Description = "CSV file with a header row" };
-        var rejects = new Option<string?>("--rejects") { Description = "Where bad rows go (line, field, reason); default FILE.rejects.csv beside the input" };
-        var allOrNothing = new Option<bool>("--all-or-nothing") { Description = "Import nothing when any row is bad" };
-        var accounts = new Command("accounts", "Import accounts (columns as in `export accounts`; rows with an existing id update it).") { file, rejects, allOrNothing };
-        accounts.SetAction((pr, ct) => WithServices(pr, ChangeSources.Import, async (sp, db) =>
-        {
-            var input = pr.GetValue(file)!;
-            if (!input.Exists) throw new InputException("file", $"{input.FullName} does not exist");
-            var rejectPath = pr.GetValue(rejects) ?? Path.Combine(input.DirectoryName!, Path.GetFileNameWithoutExtension(input.Name) + ".rejects.csv");
-            var result = await AccountImport.RunAsync(db, input.FullName, rejectPath, pr.GetValue(allOrNothing), new ConsoleProgress(), ct);
-            Console.Error.WriteLine(result.Summary);
-            return result.Rejected > 0 ? 2 : 0;
-        }, ct));
-        var cmd = new Command("import", "Import records from CSV with a reject file for bad rows.") { accounts };
+        var accounts = ImportVerb("accounts", "Import accounts (columns as in `export accounts`; rows with an existing id update it).",
+            (db, path, rejectPath, all, ct) => AccountImport.RunAsync(db, path, rejectPath, all, new ConsoleProgress(), ct));
+        var subscriptions = ImportVerb("subscriptions", "Import subscription item periods (METRICS.md §1 columns); a stored (customer_id, subscription_id, start) is updated.",
+            (db, path, rejectPath, all, ct) => RevLoop.Server.Finance.SubscriptionImport.RunAsync(db, path, rejectPath, all, new ConsoleProgress(), ct));
+        var cmd = new Command("import", "Import records from CSV with a reject file for bad rows.") { accounts, subscriptions };
         foreach (var extra in ExtraImports) cmd.Subcommands.Add(extra());
         return cmd;
     }
 
     public static readonly List<Func<Command>> ExtraImports = [];
+
+    private static Command ImportVerb(string name, string description, Func<RevLoopDb, string, string, bool, CancellationToken, Task<ImportResult>> run)
+    {
+        var file = new Argument<FileInfo>("file") { Description = "CSV file with a header row" };
+        var rejects = new Option<string?>("--rejects") { Description = "Where bad rows go (line, field, reason); default FILE.rejects.csv beside the input" };
+        var allOrNothing = new Option<bool>("--all-or-nothing") { Description = "Import nothing when any row is bad" };
+        var cmd = new Command(name, description) { file, rejects, allOrNothing };
+        cmd.SetAction((pr, ct) => WithServices(pr, ChangeSources.Import, async (sp, db) =>
+        {
+            var input = pr.GetValue(file)!;
+            if (!input.Exists) throw new InputException("file", $"{input.FullName} does not exist");
+            var rejectPath = pr.GetValue(rejects) ?? Path.Combine(input.DirectoryName!, Path.GetFileNameWithoutExtension(input.Name) + ".rejects.csv");
+            var result = await run(db, input.FullName, rejectPath, pr.GetValue(allOrNothing), ct);
+            Console.Error.WriteLine(result.Summary);
+            return result.Rejected > 0 ? 2 : 0;
+        }, ct));
+        return cmd;
+    }
 
     private static Command Export()
     {

@@ -102,6 +102,7 @@ public static class ServerApp
         app.UseSwaggerUI(o => { o.RoutePrefix = "api/docs"; o.SwaggerEndpoint("/openapi/v1.json", "RevLoop API v1"); o.DocumentTitle = "RevLoop API"; });
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapAccountsApi();
+        Finance.SubscriptionsApi.MapSubscriptionsApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
         Web.WebRoutes.Map(app);
