@@ -15,11 +15,13 @@ public static class PeriodCsvReader
     private static readonly string[] Names = ["customer_id", "subscription_id", "start", "end", "amount", "currency", "interval", "interval_count", "quantity"];
     private static readonly bool[] Required = [true, false, true, false, true, true, true, false, false];
 
-    public static PeriodTable Read(Stream stream, List<RowError> errors)
+    public static PeriodTable Read(Stream stream, List<RowError> errors) => Read(stream, errors, 1 << 20);
+
+    internal static PeriodTable Read(Stream stream, List<RowError> errors, int bufferSize)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(errors);
-        var reader = new CsvRecordReader(stream);
+        var reader = new CsvRecordReader(stream, bufferSize);
         if (!reader.Read()) throw new MetricsInputException("empty input: a header row is required");
         int[] col = new int[Names.Length];
         Array.Fill(col, -1);
