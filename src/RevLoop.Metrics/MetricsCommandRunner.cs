@@ -1,0 +1,160 @@
+using System.Globalization;
+
+namespace RevLoop.Metrics;
+
+/// <summary>
+/// Options shared by the `metrics` verbs. CLI option names (for the server project to wire):
+/// --from YYYY-MM, --to YYYY-MM, --format csv|json|table, --currency CODE (reporting currency),
+/// --rates FILE (CSV date,currency,rate), --skip-invalid, --reactivation-window DAYS.
+/// </summary>
+public class MetricsOptions
+{
+    /// <summary>First month, YYYY-MM (default: first month with MRR).</summary>
+    public string? From { get; set; }
+    /// <summary>Last month inclusive, YYYY-MM (default: latest month in which a row starts or ends).</summary>
+    public string? To { get; set; }
+    public OutputFormat Format { get; set; } = OutputFormat.Csv;
+    /// <summary>Reporting currency; when set, the mrr CSV gets a trailing `fx` column.</summary>
+    public string? ReportingCurrency { get; set; }
+    /// <summary>Rates CSV (date,currency,rate = units of reporting currency per unit).</summary>
+    public Stream? Rates { get; set; }
+    /// <summary>Skip invalid rows (still listed on stderr) instead of failing with exit code 2.</summary>
+    public bool SkipInvalid { get; set; }
+    /// <summary>Days after churn within which a return is a reactivation; later returns count as new. Null = unlimited.</summary>
+    public int? ReactivationWindowDays { get; set; }
+}
+
+/// <summary>`metrics mrr`: the monthly MRR roll-forward.</summary>
+public sealed class MrrOptions : MetricsOptions;
+
+/// <summary>`metrics retention`: cohort table. --by mrr|customers.</summary>
+public sealed class RetentionOptions : MetricsOptions
+{
+    public RetentionBasis By { get; set; } = RetentionBasis.Mrr;
+}
+
+/// <summary>
+/// `metrics saas`: rates per month. --churn-rate default|stripe, --ltv default|trailing-6m,
+/// --gross-margin 0.8, --quick-ratio default|without-reactivation, --cac default|lagged, --costs FILE (month,amount).
+/// </summary>
+public sealed class SaasOptions : MetricsOptions
+{
+    public ChurnRateVariant ChurnRate { get; set; }
+    public LtvVariant Ltv { get; set; }
+    public decimal GrossMargin { get; set; } = 1m;
+    public QuickRatioVariant QuickRatio { get; set; }
+    public CacVariant Cac { get; set; }
+}
+
+/// <summary>Parses the CLI spellings of the named options (case-insensitive).</summary>
+public static class MetricsOptionValues
+{
+    public static readonly string[] Formats = ["csv", "json", "table"];
+    public static readonly string[] ChurnRates = ["default", "stripe"];
+    public static readonly string[] Ltvs = ["default", "trailing-6m"];
+    public static readonly string[] QuickRatios = ["default", "without-reactivation"];
+    public static readonly string[] Cacs = ["default", "lagged"];
+    public static readonly string[] RetentionBases = ["mrr", "customers"];
+
+    public static OutputFormat ParseFormat(string s) => Pick(s, Formats, "format") switch { 1 => OutputFormat.Json, 2 => OutputFormat.Table, _ => OutputFormat.Csv };
+    public static ChurnRateVariant ParseChurnRate(string s) => Pick(s, ChurnRates, "churn-rate") == 1 ? ChurnRateVariant.Stripe : ChurnRateVariant.Default;
+    public static LtvVariant ParseLtv(string s) => Pick(s, Ltvs, "ltv") == 1 ? LtvVariant.TrailingSixMonths : LtvVariant.Default;
+    public static QuickRatioVariant ParseQuickRatio(string s) => Pick(s, QuickRatios, "quick-ratio") == 1 ? QuickRatioVariant.WithoutReactivation : QuickRatioVariant.Default;
+    public static CacVariant ParseCac(string s) => Pick(s, Cacs, "cac") == 1 ? CacVariant.CostLaggedOnePeriod : CacVariant.Default;
+    public static RetentionBasis ParseRetentionBasis(string s) => Pick(s, RetentionBases, "by") == 1 ? RetentionBasis.Customers : RetentionBasis.Mrr;
+
+    private static int Pick(string s, string[] values, string name)
+    {
+        int i = Array.FindIndex(values, v => string.Equals(v, s?.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (i < 0) throw new MetricsInputException($"invalid {name} '{s}', expected one of: {string.Join(", ", values)}");
+        return i;
+    }
+}
+
+/// <summary>
+/// Entry point for the CLI verbs `metrics mrr|retention|saas` (no System.CommandLine here: the server wires options).
+/// Exit codes: 0 success; 2 invalid rows (unless SkipInvalid) or unusable input/options. Invalid rows are written to
+/// stderr as "line N: field: reason" (also when skipped).
+/// </summary>
+public sealed class MetricsCommandRunner
+{
+    public int RunMrr(Stream input, MrrOptions options, TextWriter stdout, TextWriter stderr) =>
+        Run(input, options, stderr, cohorts: false, r => ReportWriter.WriteMrr(r, options.Format, stdout));
+
+    public int RunRetention(Stream input, RetentionOptions options, TextWriter stdout, TextWriter stderr) =>
+        Run(input, options, stderr, cohorts: true, r => ReportWriter.WriteRetention(r, options.By, options.Format, stdout));
+
+    public int RunSaas(Stream input, Stream? costs, SaasOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        IReadOnlyList<MonthlyCost>? costList = null;
+        try
+        {
+            if (costs is not null) costList = CostCsvReader.Read(costs);
+        }
+        catch (MetricsInputException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        var settings = new SaasSettings(options.ChurnRate, options.Ltv, options.GrossMargin, options.QuickRatio, options.Cac);
+        return Run(input, options, stderr, cohorts: true,
+            r => ReportWriter.WriteSaas(r, r.Saas(settings, costList), options.Format, stdout));
+    }
+
+    private static int Run(Stream input, MetricsOptions options, TextWriter stderr, bool cohorts, Action<MetricsResult> write)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            var query = BuildQuery(options, cohorts);
+            var errors = new List<RowError>();
+            var table = PeriodCsvReader.Read(input, errors);
+            if (errors.Count > 0)
+            {
+                foreach (var e in errors) stderr.WriteLine(e.ToString());
+                if (!options.SkipInvalid)
+                {
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {errors.Count} invalid row(s); fix them or use --skip-invalid"));
+                    return 2;
+                }
+            }
+            var result = MetricsEngine.Compute(table, query);
+            write(result);
+            return 0;
+        }
+        catch (MetricsInputException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>Turns options into an engine query (parses months, reads the rates stream).</summary>
+    public static MetricsQuery BuildQuery(MetricsOptions options, bool cohorts)
+    {
+        YearMonth? from = null, to = null;
+        if (!string.IsNullOrWhiteSpace(options.From))
+            from = YearMonth.TryParse(options.From.Trim(), out var f) ? f : throw new MetricsInputException($"invalid --from '{options.From}', expected YYYY-MM");
+        if (!string.IsNullOrWhiteSpace(options.To))
+            to = YearMonth.TryParse(options.To.Trim(), out var t) ? t : throw new MetricsInputException($"invalid --to '{options.To}', expected YYYY-MM");
+        if (from is { } a && to is { } b && b < a) throw new MetricsInputException($"--to {b} is before --from {a}");
+        if (options.Rates is not null && string.IsNullOrWhiteSpace(options.ReportingCurrency))
+            throw new MetricsInputException("--rates needs --currency (the reporting currency)");
+        if (options is SaasOptions { GrossMargin: < 0 or > 1 } so)
+            throw new MetricsInputException($"--gross-margin {so.GrossMargin} must be between 0 and 1");
+        FxRateTable? rates = null;
+        string? currency = string.IsNullOrWhiteSpace(options.ReportingCurrency) ? null : options.ReportingCurrency.Trim().ToUpperInvariant();
+        if (currency is not null)
+            rates = options.Rates is null ? FxRateTable.Empty(currency) : FxRateTable.Read(options.Rates, currency);
+        return new MetricsQuery
+        {
+            From = from,
+            To = to,
+            ReportingCurrency = currency,
+            Rates = rates,
+            ReactivationWindowDays = options.ReactivationWindowDays,
+            ComputeCohorts = cohorts,
+        };
+    }
+}

@@ -1,0 +1,274 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace RevLoop.Metrics;
+
+public enum OutputFormat { Csv, Json, Table }
+
+public enum RetentionBasis { Mrr, Customers }
+
+/// <summary>
+/// Report formatters. CSV: comma separated, LF line ends, money rounded half-up to two decimals with '.',
+/// ratios as fractions with four decimals, empty field = none. JSON: camelCase, same rounding, null = none.
+/// Table: the CSV columns aligned for people (first column left-aligned, the others right-aligned).
+/// </summary>
+public static class ReportWriter
+{
+    /// <summary>Header of the `metrics mrr` CSV; a trailing `fx` column is added only when a reporting currency is used.</summary>
+    public const string MrrCsvHeader =
+        "month,mrr_start,new,expansion,reactivation,contraction,churn,mrr_end,customers_start,new_customers,reactivated_customers,churned_customers,customers_end";
+
+    public const string SaasCsvHeader =
+        "month,mrr,arr,arpa,customers,new_customers,churned_customers,customer_churn_rate,gross_mrr_churn,net_mrr_churn,nrr,grr,cohort_nrr_12m,cohort_grr_12m,ltv,quick_ratio,cost,cac,cac_payback_months";
+
+    private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string C(decimal v) => Money.FormatCents(v);
+    private static string C(decimal? v) => Money.FormatCents(v);
+    private static string R(decimal? v) => Money.FormatRatio(v);
+
+    // ---------- MRR ----------
+
+    public static void WriteMrr(MetricsResult result, OutputFormat format, TextWriter output)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json: WriteMrrJson(result, output); break;
+            case OutputFormat.Table: WriteTable(MrrRows(result), output); break;
+            default: WriteCsv(MrrRows(result), output); break;
+        }
+    }
+
+    private static List<string[]> MrrRows(MetricsResult r)
+    {
+        var header = MrrCsvHeader.Split(',').ToList();
+        if (r.HasFx) header.Add("fx");
+        var rows = new List<string[]> { header.ToArray() };
+        foreach (var m in r.Months)
+        {
+            var row = new List<string>
+            {
+                m.Month.ToString(), C(m.MrrStart), C(m.New), C(m.Expansion), C(m.Reactivation), C(m.Contraction), C(m.Churn), C(m.MrrEnd),
+                I(m.CustomersStart), I(m.NewCustomers), I(m.ReactivatedCustomers), I(m.ChurnedCustomers), I(m.CustomersEnd),
+            };
+            if (r.HasFx) row.Add(C(m.Fx));
+            rows.Add(row.ToArray());
+        }
+        return rows;
+    }
+
+    private static void WriteMrrJson(MetricsResult r, TextWriter output) => Json(output, j =>
+    {
+        j.WriteStartObject();
+        j.WriteString("currency", r.Currency);
+        j.WriteString("from", r.From.ToString());
+        j.WriteString("to", r.To.ToString());
+        j.WriteStartArray("months");
+        foreach (var m in r.Months)
+        {
+            j.WriteStartObject();
+            j.WriteString("month", m.Month.ToString());
+            JMoney(j, "mrrStart", m.MrrStart);
+            JMoney(j, "new", m.New);
+            JMoney(j, "expansion", m.Expansion);
+            JMoney(j, "reactivation", m.Reactivation);
+            JMoney(j, "contraction", m.Contraction);
+            JMoney(j, "churn", m.Churn);
+            if (r.HasFx) JMoney(j, "fx", m.Fx);
+            JMoney(j, "mrrEnd", m.MrrEnd);
+            j.WriteNumber("customersStart", m.CustomersStart);
+            j.WriteNumber("newCustomers", m.NewCustomers);
+            j.WriteNumber("reactivatedCustomers", m.ReactivatedCustomers);
+            j.WriteNumber("churnedCustomers", m.ChurnedCustomers);
+            j.WriteNumber("customersEnd", m.CustomersEnd);
+            JMoney(j, "arr", m.Arr);
+            JMoney(j, "arpa", m.Arpa);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
+
+    // ---------- SaaS ----------
+
+    public static void WriteSaas(MetricsResult result, IReadOnlyList<SaasMonth> months, OutputFormat format, TextWriter output)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json: WriteSaasJson(result, months, output); break;
+            case OutputFormat.Table: WriteTable(SaasRows(months), output); break;
+            default: WriteCsv(SaasRows(months), output); break;
+        }
+    }
+
+    private static List<string[]> SaasRows(IReadOnlyList<SaasMonth> months)
+    {
+        var rows = new List<string[]> { SaasCsvHeader.Split(',') };
+        foreach (var s in months)
+        {
+            rows.Add([
+                s.Month.ToString(), C(s.Mrr), C(s.Arr), C(s.Arpa), I(s.Customers), I(s.NewCustomers), I(s.ChurnedCustomers),
+                R(s.CustomerChurnRate), R(s.GrossMrrChurn), R(s.NetMrrChurn), R(s.Nrr), R(s.Grr), R(s.CohortNrr12), R(s.CohortGrr12),
+                C(s.Ltv), R(s.QuickRatio), C(s.Cost), C(s.Cac), C(s.CacPayback),
+            ]);
+        }
+        return rows;
+    }
+
+    private static void WriteSaasJson(MetricsResult r, IReadOnlyList<SaasMonth> months, TextWriter output) => Json(output, j =>
+    {
+        j.WriteStartObject();
+        j.WriteString("currency", r.Currency);
+        j.WriteStartArray("months");
+        foreach (var s in months)
+        {
+            j.WriteStartObject();
+            j.WriteString("month", s.Month.ToString());
+            JMoney(j, "mrr", s.Mrr);
+            JMoney(j, "arr", s.Arr);
+            JMoney(j, "arpa", s.Arpa);
+            j.WriteNumber("customers", s.Customers);
+            j.WriteNumber("newCustomers", s.NewCustomers);
+            j.WriteNumber("churnedCustomers", s.ChurnedCustomers);
+            Ratio(j, "customerChurnRate", s.CustomerChurnRate);
+            Ratio(j, "grossMrrChurn", s.GrossMrrChurn);
+            Ratio(j, "netMrrChurn", s.NetMrrChurn);
+            Ratio(j, "nrr", s.Nrr);
+            Ratio(j, "grr", s.Grr);
+            Ratio(j, "cohortNrr12m", s.CohortNrr12);
+            Ratio(j, "cohortGrr12m", s.CohortGrr12);
+            JMoney(j, "ltv", s.Ltv);
+            Ratio(j, "quickRatio", s.QuickRatio);
+            JMoney(j, "cost", s.Cost);
+            JMoney(j, "cac", s.Cac);
+            JMoney(j, "cacPaybackMonths", s.CacPayback);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
+
+    // ---------- Retention ----------
+
+    public static void WriteRetention(MetricsResult result, RetentionBasis basis, OutputFormat format, TextWriter output)
+    {
+        var cohorts = result.Cohorts();
+        switch (format)
+        {
+            case OutputFormat.Json: WriteRetentionJson(result, cohorts, basis, output); break;
+            case OutputFormat.Table: WriteTable(RetentionRows(cohorts, basis), output); break;
+            default: WriteCsv(RetentionRows(cohorts, basis), output); break;
+        }
+    }
+
+    private static decimal? Cell(CohortRow c, int k, RetentionBasis basis) =>
+        basis == RetentionBasis.Customers ? c.CustomerRetention(k) : c.MrrRetention(k);
+
+    private static List<string[]> RetentionRows(IReadOnlyList<CohortRow> cohorts, RetentionBasis basis)
+    {
+        int width = cohorts.Count;
+        var header = new List<string> { "cohort", "customers", "starting_mrr" };
+        for (int k = 0; k < width; k++) header.Add("m" + I(k));
+        var rows = new List<string[]> { header.ToArray() };
+        foreach (var c in cohorts)
+        {
+            var row = new List<string> { c.Cohort.ToString(), I(c.Customers), C(c.StartingMrr) };
+            for (int k = 0; k < width; k++) row.Add(k < c.RetainedMrr.Count ? R(Cell(c, k, basis)) : "");
+            rows.Add(row.ToArray());
+        }
+        return rows;
+    }
+
+    private static void WriteRetentionJson(MetricsResult r, IReadOnlyList<CohortRow> cohorts, RetentionBasis basis, TextWriter output) => Json(output, j =>
+    {
+        j.WriteStartObject();
+        j.WriteString("currency", r.Currency);
+        j.WriteString("basis", basis == RetentionBasis.Customers ? "customers" : "mrr");
+        j.WriteStartArray("cohorts");
+        foreach (var c in cohorts)
+        {
+            j.WriteStartObject();
+            j.WriteString("cohort", c.Cohort.ToString());
+            j.WriteNumber("customers", c.Customers);
+            JMoney(j, "startingMrr", c.StartingMrr);
+            j.WriteStartArray("retention");
+            for (int k = 0; k < c.RetainedMrr.Count; k++)
+            {
+                var v = Cell(c, k, basis);
+                if (v is null) j.WriteNullValue(); else j.WriteNumberValue(RevLoop.Metrics.Money.Round(v.Value, 4));
+            }
+            j.WriteEndArray();
+            j.WriteStartArray("retainedMrr");
+            foreach (var v in c.RetainedMrr) j.WriteNumberValue(RevLoop.Metrics.Money.Round(v, 2));
+            j.WriteEndArray();
+            j.WriteStartArray("retainedCustomers");
+            foreach (var v in c.RetainedCustomers) j.WriteNumberValue(v);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
+
+    // ---------- helpers ----------
+
+    private static void JMoney(Utf8JsonWriter j, string name, decimal? v)
+    {
+        if (v is null) j.WriteNull(name);
+        else j.WriteNumber(name, Math.Round(v.Value, 2, MidpointRounding.AwayFromZero));
+    }
+
+    private static void Ratio(Utf8JsonWriter j, string name, decimal? v)
+    {
+        if (v is null) j.WriteNull(name);
+        else j.WriteNumber(name, Math.Round(v.Value, 4, MidpointRounding.AwayFromZero));
+    }
+
+    private static void Json(TextWriter output, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            write(j);
+        }
+        output.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
+        output.Write('\n');
+    }
+
+    internal static void WriteCsv(List<string[]> rows, TextWriter output)
+    {
+        var sb = new StringBuilder();
+        foreach (var row in rows)
+        {
+            sb.AppendJoin(',', row);
+            sb.Append('\n');
+        }
+        output.Write(sb.ToString());
+    }
+
+    internal static void WriteTable(List<string[]> rows, TextWriter output)
+    {
+        int cols = rows.Max(r => r.Length);
+        var width = new int[cols];
+        foreach (var row in rows)
+            for (int i = 0; i < row.Length; i++) width[i] = Math.Max(width[i], row[i].Length);
+        var sb = new StringBuilder();
+        foreach (var row in rows)
+        {
+            for (int i = 0; i < cols; i++)
+            {
+                string cell = i < row.Length ? row[i] : "";
+                if (i > 0) sb.Append("  ");
+                if (i == 0) sb.Append(cell.PadRight(width[i]));
+                else sb.Append(cell.PadLeft(width[i]));
+            }
+            // no trailing spaces
+            int end = sb.Length;
+            while (end > 0 && sb[end - 1] == ' ') end--;
+            sb.Length = end;
+            sb.Append('\n');
+        }
+        output.Write(sb.ToString());
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using RevLoop.Metrics;
+
+// Generates a seeded CSV of N customers (~3 periods each over 2020-01..2024-12) if the file does not exist,
+// then runs `metrics mrr` through MetricsCommandRunner and reports wall time and peak working set.
+int customers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+string path = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"revloop-periods-{customers}.csv");
+string verb = args.Length > 2 ? args[2] : "mrr";
+
+if (!File.Exists(path))
+{
+    var gen = Stopwatch.StartNew();
+    Generate(path, customers);
+    Console.Error.WriteLine($"generated {path} ({new FileInfo(path).Length / 1e6:F0} MB) in {gen.Elapsed.TotalSeconds:F1} s");
+}
+
+var sw = Stopwatch.StartNew();
+using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+{
+    var stdout = new StringWriter();
+    var runner = new MetricsCommandRunner();
+    int code = verb switch
+    {
+        "saas" => runner.RunSaas(input, null, new SaasOptions { From = "2020-01", To = "2024-12" }, stdout, Console.Error),
+        "retention" => runner.RunRetention(input, new RetentionOptions { From = "2020-01", To = "2024-12" }, stdout, Console.Error),
+        _ => runner.RunMrr(input, new MrrOptions { From = "2020-01", To = "2024-12" }, stdout, Console.Error),
+    };
+    sw.Stop();
+    string text = stdout.ToString();
+    Console.WriteLine(string.Join('\n', text.Split('\n').Take(3)));
+    Console.WriteLine("...");
+    Console.WriteLine(string.Join('\n', text.Split('\n').TakeLast(3)));
+    Console.WriteLine($"exit {code}; {verb}: {sw.Elapsed.TotalMilliseconds:F0} ms; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+}
+
+static void Generate(string path, int customers)
+{
+    var rnd = new Random(12345);
+    using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20);
+    w.Write("customer_id,subscription_id,start,end,amount,currency,interval,interval_count,quantity\n");
+    var first = new DateOnly(2020, 1, 1);
+    string[] prices = ["29.00", "49.00", "99.00", "18.29", "199.00", "9.99"];
+    var sb = new StringBuilder();
+    for (int c = 0; c < customers; c++)
+    {
+        var day = first.AddDays(rnd.Next(0, 1700));
+        int periods = rnd.Next(1, 6); // mean 3
+        for (int p = 0; p < periods; p++)
+        {
+            var len = rnd.Next(20, 500);
+            var end = day.AddDays(len);
+            bool last = p == periods - 1;
+            string interval = rnd.Next(10) switch { < 7 => "month", < 9 => "year", _ => "quarter" };
+            sb.Clear();
+            sb.Append("cus_").Append(c).Append(",sub_").Append(c).Append('_').Append(p).Append(',')
+              .Append(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).Append(',');
+            if (!last || rnd.Next(3) == 0) sb.Append(end.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            sb.Append(',').Append(prices[rnd.Next(prices.Length)]).Append(",USD,").Append(interval).Append(",1,")
+              .Append(rnd.Next(1, 4)).Append('\n');
+            w.Write(sb);
+            day = rnd.Next(5) == 0 ? end.AddDays(rnd.Next(1, 90)) : end; // gap = churn then reactivation
+        }
+    }
+}
