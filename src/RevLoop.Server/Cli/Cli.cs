@@ -28,12 +28,9 @@ public static class RevLoopCli
         root.Subcommands.Add(Backup());
         root.Subcommands.Add(Import());
         root.Subcommands.Add(Export());
-        foreach (var extra in ExtraVerbs) root.Subcommands.Add(extra());
+        root.Subcommands.Add(Analytics.MetricsVerb.Build());
         return root;
     }
-
-    /// <summary>Verbs contributed by modules (metrics, demo, ...), so this file does not grow with every module.</summary>
-    public static readonly List<Func<Command>> ExtraVerbs = [];
 
     public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
 
@@ -168,11 +165,8 @@ public static class RevLoopCli
         var subscriptions = ImportVerb("subscriptions", "Import subscription item periods (METRICS.md §1 columns); a stored (customer_id, subscription_id, start) is updated.",
             (db, path, rejectPath, all, ct) => RevLoop.Server.Finance.SubscriptionImport.RunAsync(db, path, rejectPath, all, new ConsoleProgress(), ct));
         var cmd = new Command("import", "Import records from CSV with a reject file for bad rows.") { accounts, subscriptions };
-        foreach (var extra in ExtraImports) cmd.Subcommands.Add(extra());
         return cmd;
     }
-
-    public static readonly List<Func<Command>> ExtraImports = [];
 
     private static Command ImportVerb(string name, string description, Func<RevLoopDb, string, string, bool, CancellationToken, Task<ImportResult>> run)
     {

@@ -103,6 +103,7 @@ public static class ServerApp
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapAccountsApi();
         Finance.SubscriptionsApi.MapSubscriptionsApi(app);
+        Analytics.MetricsApi.MapMetricsApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
         Web.WebRoutes.Map(app);
