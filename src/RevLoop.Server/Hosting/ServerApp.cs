@@ -106,6 +106,7 @@ public static class ServerApp
         Analytics.MetricsApi.MapMetricsApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
+        app.MapPeopleApi();
         Web.WebRoutes.Map(app);
         return app;
     }
