@@ -32,17 +32,36 @@ public static class RevLoopCli
         return root;
     }
 
-    public static Task<int> RunAsync(string[] args) => Build().Parse(args).InvokeAsync();
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            return await Build().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (InputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Field}: {e.Reason}");
+            return 2;
+        }
+    }
 
     private static Command Serve()
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var rate = new Option<int>("--rate-limit") { Description = "API requests per minute per token or user", DefaultValueFactory = _ => 1200 };
-        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate };
+        var idle = new Option<int>("--session-idle-minutes") { Description = "Sign people out after this many idle minutes", DefaultValueFactory = _ => 30 };
+        var absolute = new Option<int>("--session-max-hours") { Description = "Sign people out this many hours after they signed in, active or not", DefaultValueFactory = _ => 12 };
+        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, idle, absolute };
         cmd.SetAction(async (pr, ct) =>
         {
             var target = DatabaseTarget.Resolve(pr.GetValue(Database));
-            var app = ServerApp.Build(new ServeOptions { Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate) });
+            if (pr.GetValue(idle) < 1) throw new InputException("--session-idle-minutes", "must be at least 1");
+            if (pr.GetValue(absolute) < 1) throw new InputException("--session-max-hours", "must be at least 1");
+            var app = ServerApp.Build(new ServeOptions
+            {
+                Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate),
+                Session = new SessionLifetime { IdleTimeout = TimeSpan.FromMinutes(pr.GetValue(idle)), AbsoluteTimeout = TimeSpan.FromHours(pr.GetValue(absolute)) },
+            });
             await ServerApp.MigrateAsync(app.Services, ct);
             app.Logger.LogInformation("Data lives in {Database}", target.Display);
             await app.RunAsync();
