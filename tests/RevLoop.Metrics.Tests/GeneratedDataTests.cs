@@ -213,4 +213,64 @@ public class GeneratedDataTests
         Assert.Equal(last.CustomersEnd, perCustomer.Count);
         Assert.Equal(last.MrrEnd, perCustomer.Sum(x => x.Amount));
     }
+    [Theory]
+    [InlineData(5)]
+    [InlineData(6)]
+    public void Cohort_metrics_match_oracle(int seed)
+    {
+        var rows = Generate(seed, 200, ["USD"]);
+        var from = new YearMonth(2023, 1);
+        var to = new YearMonth(2024, 12);
+        var r = TestUtil.Compute(ToCsv(rows), from.ToString(), to.ToString());
+        var saas = r.Saas(new SaasSettings()).ToDictionary(x => x.Month);
+        var cohorts = r.Cohorts().ToDictionary(x => x.Cohort);
+        var num = new Dictionary<YearMonth, decimal>();
+        var den = new Dictionary<YearMonth, decimal>();
+        var min = new Dictionary<YearMonth, decimal>();
+        var size = new Dictionary<YearMonth, int>();
+        var start = new Dictionary<YearMonth, decimal>();
+        var retained = new Dictionary<(YearMonth, int), (decimal Mrr, int Customers)>();
+        foreach (var g in rows.GroupBy(x => x.Customer))
+        {
+            var list = g.ToList();
+            decimal At(int day) => list.Where(x => x.StartDay <= day && day < x.EndDay).Sum(x => x.Monthly);
+            decimal MonthEnd(YearMonth m) => At(m.LastDay.DayNumber);
+            int firstPaid = Enumerable.Range(list.Min(x => x.StartDay), to.LastDay.DayNumber - list.Min(x => x.StartDay) + 1).FirstOrDefault(d => At(d) > 0, -1);
+            if (firstPaid >= 0 && YearMonth.OfDayNumber(firstPaid) >= from)
+            {
+                var c = YearMonth.OfDayNumber(firstPaid);
+                size[c] = size.GetValueOrDefault(c) + 1;
+                start[c] = start.GetValueOrDefault(c) + At(firstPaid);
+                for (var m = c; m <= to; m = m.AddMonths(1))
+                {
+                    var v = MonthEnd(m);
+                    var cur = retained.GetValueOrDefault((c, m.Index - c.Index));
+                    retained[(c, m.Index - c.Index)] = (cur.Mrr + v, cur.Customers + (v > 0 ? 1 : 0));
+                }
+            }
+            for (var m = from; m <= to; m = m.AddMonths(1))
+            {
+                var then = MonthEnd(m.AddMonths(-12));
+                if (then <= 0) continue;
+                var now = MonthEnd(m);
+                num[m] = num.GetValueOrDefault(m) + now;
+                den[m] = den.GetValueOrDefault(m) + then;
+                min[m] = min.GetValueOrDefault(m) + Math.Min(now, then);
+            }
+        }
+        for (var m = from; m <= to; m = m.AddMonths(1))
+        {
+            Assert.Equal(SaasFormulas.CohortNrr(num.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortNrr12);
+            Assert.Equal(SaasFormulas.CohortGrr(min.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortGrr12);
+            var row = cohorts[m];
+            Assert.Equal((size.GetValueOrDefault(m), start.GetValueOrDefault(m)), (row.Customers, row.StartingMrr));
+            for (int k = 0; k < row.RetainedMrr.Count; k++)
+            {
+                var e = retained.GetValueOrDefault((m, k));
+                Assert.Equal((e.Mrr, e.Customers), (row.RetainedMrr[k], row.RetainedCustomers[k]));
+            }
+        }
+        Assert.True(den.Count > 5);
+        Assert.True(size.Values.Sum() > 20);
+    }
 }
