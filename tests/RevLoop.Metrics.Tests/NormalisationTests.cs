@@ -35,6 +35,8 @@ public class NormalisationTests
         Assert.Equal("2.68", Money.FormatCents(2.675m));
         Assert.Equal("-0.01", Money.FormatCents(-0.005m));
         Assert.Equal("0.00", Money.FormatCents(0.00499999m));
+        Assert.Equal("0.00", Money.FormatCents(-0.001m));
+        Assert.Equal("0.0000", Money.FormatRatio(-0.00001m));
         Assert.Equal("12500.00", Money.FormatCents(12500m));
         // 3 x 1.52416667 = 4.57250001 is kept exactly until printed
         var csv = Header + "a,1,2024-01-01,,18.29,USD,year\nb,1,2024-01-01,,18.29,USD,year\nc,1,2024-01-01,,18.29,USD,year\n";

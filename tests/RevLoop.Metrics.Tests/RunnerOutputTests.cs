@@ -166,4 +166,32 @@ public class RunnerOutputTests
         Assert.Equal([3, 2, 2], c0.GetProperty("retainedCustomers").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("cohorts")[2].GetProperty("retention").EnumerateArray().Single().ValueKind);
     }
+
+    [Fact]
+    public void Saas_json_and_table_with_named_options()
+    {
+        var csv = Header + "a,1,2023-12-01,2024-01-10,100,USD,month\nb,1,2023-12-01,,100,USD,month\nc,1,2023-11-01,2023-11-20,100,USD,month\nc,1,2024-01-12,,100,USD,month\n";
+        var stdout = new StringWriter();
+        int code = new MetricsCommandRunner().RunSaas(Utf8(csv), null, new SaasOptions
+        {
+            From = "2024-01", To = "2024-01", Format = OutputFormat.Json,
+            ChurnRate = ChurnRateVariant.Stripe, QuickRatio = QuickRatioVariant.WithoutReactivation,
+        }, stdout, new StringWriter());
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout.ToString());
+        var m = doc.RootElement.GetProperty("months")[0];
+        Assert.Equal(0.5m, m.GetProperty("customerChurnRate").GetDecimal()); // 1 churned / (2 at start + 0 new)
+        Assert.Equal(0m, m.GetProperty("quickRatio").GetDecimal());          // reactivation excluded
+        Assert.Equal(JsonValueKind.Null, m.GetProperty("cac").ValueKind);
+        Assert.Equal(JsonValueKind.Null, m.GetProperty("cohortNrr12m").ValueKind);
+        Assert.Equal(200m, m.GetProperty("mrr").GetDecimal());
+
+        stdout = new StringWriter();
+        new MetricsCommandRunner().RunSaas(Utf8(csv), null, new SaasOptions { From = "2024-01", To = "2024-01", Format = OutputFormat.Table }, stdout, new StringWriter());
+        // default churn rate 1/2, LTV 100 / 0.5, quick ratio with reactivation (0 + 0 + 100) / 100; empty trailing cells trimmed
+        Assert.Equal(
+            "month       mrr      arr    arpa  customers  new_customers  churned_customers  customer_churn_rate  gross_mrr_churn  net_mrr_churn     nrr     grr  cohort_nrr_12m  cohort_grr_12m     ltv  quick_ratio  cost  cac  cac_payback_months\n"
+            + "2024-01  200.00  2400.00  100.00          2              0                  1               0.5000           0.5000         0.0000  0.5000  0.5000                                  200.00       1.0000\n",
+            stdout.ToString());
+    }
 }
