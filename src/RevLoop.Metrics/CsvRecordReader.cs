@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RevLoop.Metrics;
 
 /// <summary>
@@ -34,6 +36,7 @@ internal sealed class CsvRecordReader
 
     public ReadOnlySpan<byte> Field(int i) => Source.AsSpan(Start[i], Length[i]);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Read()
     {
         while (true)
@@ -118,6 +121,7 @@ internal sealed class CsvRecordReader
         Array.Resize(ref Length, Start.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SplitUnquoted(int lineStart, int lineLen)
     {
         Source = _buf;
@@ -143,6 +147,7 @@ internal sealed class CsvRecordReader
     }
 
     /// <summary>Parses one record starting at _pos that contains quotes. Returns false when the buffer ends first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryReadQuoted(out bool complete)
     {
         complete = false;

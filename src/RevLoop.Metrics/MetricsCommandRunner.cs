@@ -115,7 +115,7 @@ public sealed class MetricsCommandRunner
                 foreach (var e in errors) stderr.WriteLine(e.ToString());
                 if (!options.SkipInvalid)
                 {
-                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {errors.Count} invalid row(s); fix them or use --skip-invalid"));
+                    stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {errors.Select(e => e.Line).Distinct().Count()} invalid row(s); fix them or use --skip-invalid"));
                     return 2;
                 }
             }

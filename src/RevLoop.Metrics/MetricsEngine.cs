@@ -147,6 +147,7 @@ public static class MetricsEngine
         internal readonly Int128[][] RetMrr;
         internal readonly int[][] RetCust;
         internal readonly MovementLog? Log;
+        private int _posStart, _posEnd; // current customer: months with positive month-end MRR lie in [_posStart, _posEnd)
 
         public Walker(PeriodTable t, MetricsQuery q, YearMonth from, YearMonth to, bool fx, FxRateTable? rates)
         {
@@ -198,6 +199,7 @@ public static class MetricsEngine
         public FxRateTable? Rates => _rates;
         public int Scale => _fx ? Money.ConvertedScale : Money.NativeScale;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run()
         {
             int n = _t.Count;
@@ -305,6 +307,7 @@ public static class MetricsEngine
             return s;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void WalkCustomer(int customer, Ev[] ev, int n, Int128[] monthEnd, HoldingSet hold)
         {
             bool fx = _fx;
@@ -319,6 +322,7 @@ public static class MetricsEngine
             bool monthStartPositive = false;
             bool churnFlag = false, newFlag = false;
             int filled = 0;           // monthEnd[0..filled) written
+            _posStart = _posEnd = 0;
             int i = 0;
             while (i < n)
             {
@@ -370,37 +374,47 @@ public static class MetricsEngine
             }
             if (!_cohorts) return;
             if (filled < M) FillMonthEnds(monthEnd, filled, M, native, hold);
-
+            // monthEnd[k] is meaningful (and possibly > 0) only in [_posStart, _posEnd); outside it is 0
+            int ps = _posStart, pe = _posEnd;
             if (cohort >= 0)
             {
                 CohortSize[cohort]++;
                 CohortStartMrr[cohort] += firstNew;
+            }
+            if (ps >= pe) return;
+            if (cohort >= 0)
+            {
                 var rm = RetMrr[cohort];
                 var rc = RetCust[cohort];
-                for (int k = cohort; k < M; k++)
+                for (int k = Math.Max(cohort, ps); k < pe; k++)
                 {
                     Int128 v = monthEnd[k];
                     if (v > 0) { rm[k - cohort] += v; rc[k - cohort]++; }
                 }
             }
-            for (int m = 12; m < M; m++)
+            int mEnd = Math.Min(M, pe + 12);
+            for (int m = Math.Max(12, ps + 12); m < mEnd; m++)
             {
                 Int128 then = monthEnd[m - 12];
                 if (then <= 0) continue;
-                Int128 now = monthEnd[m];
+                Int128 now = m < pe ? monthEnd[m] : 0;
                 CohortDen[m] += then;
                 CohortNum[m] += now;
                 CohortMin[m] += now < then ? now : then;
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void FillMonthEnds(Int128[] monthEnd, int fromMonth, int toMonth, long native, HoldingSet hold)
         {
             if (native == 0)
             {
-                Array.Clear(monthEnd, fromMonth, toMonth - fromMonth);
+                // zeros are only needed between positive months
+                if (_posEnd > _posStart) Array.Clear(monthEnd, fromMonth, toMonth - fromMonth);
                 return;
             }
+            if (_posEnd <= _posStart) _posStart = fromMonth;
+            _posEnd = toMonth;
             if (!_fx)
             {
                 for (int k = fromMonth; k < toMonth; k++) monthEnd[k] = native;
@@ -463,6 +477,7 @@ public static class MetricsEngine
             Log?.Add(customer, m, kind, amount);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Finish()
         {
             if (!_fx)

@@ -130,6 +130,10 @@ public sealed class MetricsResult
         return list;
     }
 
+    /// <summary>MRR per customer (MRR &gt; 0 only) at the end of the last day of <paramref name="month"/> (the month's mrr_end view).</summary>
+    public IReadOnlyList<CustomerAmount> MrrByCustomerAtEndOf(YearMonth month) =>
+        MrrByCustomerAt(month.LastDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1).AddTicks(-1));
+
     /// <summary>Total MRR at an exact instant (rows with start &lt;= instant &lt; end; FX at the rate of that day).</summary>
     public decimal MrrAt(DateTime instant)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 
 namespace RevLoop.Metrics;
@@ -91,6 +92,7 @@ public static class MonthlyFactor
     }
 
     /// <summary>Monthly amount in 1e-8 units; false on overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryMonthlyUnits(long amountUnits, long qtyMantissa, int qtyScale, BillingInterval interval, int intervalCount, out long monthlyUnits)
     {
         long k = PerYear(interval);
@@ -153,6 +155,7 @@ internal static class FixedPoint
     /// Parses a non-negative decimal number "123", "123.45", ".5" (no exponent, no sign except a
     /// leading '-' which is reported as <see cref="Status.Negative"/>) into mantissa and scale (number of decimals).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Status Parse(ReadOnlySpan<byte> s, int maxScale, int maxIntDigits, out long mantissa, out int scale)
     {
         mantissa = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace RevLoop.Metrics;
@@ -51,6 +52,7 @@ public static class PeriodCsvReader
         return builder.Build();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ParseRow(CsvRecordReader r, int[] col, int headerFields, PeriodTableBuilder builder, List<RowError> errors)
     {
         long line = r.Line;

@@ -185,6 +185,7 @@ public sealed class CustomerIndex
         return index >= 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal int Intern(ReadOnlySpan<byte> key)
     {
         int h = Hash(key);
@@ -313,6 +314,7 @@ internal static class Utf8Date
     /// Accepts YYYY-MM-DD, optionally followed by 'T' or ' ' and HH:MM[:SS[.fffffff]] and an optional
     /// zone 'Z', '+HH:MM', '-HH:MM' or '+HHMM' (converted to UTC; no zone = UTC).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryParse(ReadOnlySpan<byte> s, out long ticks)
     {
         ticks = 0;

@@ -105,6 +105,39 @@ public class CsvParserTests
         Assert.Equal(12m, r.MrrAt(Utc("2024-03-10T12:00:00.1234567")));
     }
 
+    private sealed class NonSeekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, 1000));
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void Non_seekable_stream_with_more_rows_than_the_initial_capacity()
+    {
+        var sb = new StringBuilder(Header);
+        for (int i = 0; i < 70000; i++) sb.Append("c").Append(i % 30000).Append(",s,2024-01-01,,1.5,USD,month\n");
+        var t = PeriodCsvReader.Read(new NonSeekable(Utf8(sb.ToString())), []);
+        Assert.Equal((70000, 30000), (t.Count, t.Customers.Count));
+        Assert.True(t.Customers.TryGetIndex("c29999", out int idx));
+        Assert.Equal("c29999", t.Customers.GetId(idx));
+        Assert.False(t.Customers.TryGetIndex("c30000", out _));
+        var r = MetricsEngine.Compute(t, new MetricsQuery { From = YearMonth.Parse("2024-01"), To = YearMonth.Parse("2024-01"), CollectCustomerMovements = true });
+        Assert.Equal(105000m, r.M("2024-01").MrrEnd);
+        Assert.Equal(30000, r.M("2024-01").CustomersEnd);
+        var perCustomer = r.MrrByCustomerAtEndOf(YearMonth.Parse("2024-01"));
+        Assert.Equal(30000, perCustomer.Count);
+        Assert.Equal(new CustomerAmount("c0", 4.5m), perCustomer[0]);
+        Assert.Equal(new CustomerAmount("c0", 4.5m), r.CustomersBehind(YearMonth.Parse("2024-01"), MovementKind.New).First(x => x.CustomerId == "c0"));
+    }
+
     [Fact]
     public void Large_input_crossing_many_buffer_boundaries()
     {

@@ -16,6 +16,24 @@ if (!File.Exists(path))
     Console.Error.WriteLine($"generated {path} ({new FileInfo(path).Length / 1e6:F0} MB) in {gen.Elapsed.TotalSeconds:F1} s");
 }
 
+if (verb == "phases")
+{
+    for (int rep = 0; rep < 3; rep++)
+    {
+        var t0 = Stopwatch.StartNew();
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var errs = new List<RowError>();
+        var table = PeriodCsvReader.Read(fs, errs);
+        var parse = t0.Elapsed.TotalMilliseconds;
+        var res = MetricsEngine.Compute(table, new MetricsQuery { From = new YearMonth(2020, 1), To = new YearMonth(2024, 12), ComputeCohorts = false });
+        var compute = t0.Elapsed.TotalMilliseconds - parse;
+        var res2 = MetricsEngine.Compute(table, new MetricsQuery { From = new YearMonth(2020, 1), To = new YearMonth(2024, 12), ComputeCohorts = true });
+        var cohorts = t0.Elapsed.TotalMilliseconds - parse - compute;
+        Console.WriteLine($"rows {table.Count}, customers {table.Customers.Count}: parse {parse:F0} ms, compute {compute:F0} ms, compute+cohorts {cohorts:F0} ms");
+    }
+    return;
+}
+
 var sw = Stopwatch.StartNew();
 using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
 {
