@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Contacts;
+using RevLoop.Crm.Leads;
+using RevLoop.Crm.Opportunities;
 using RevLoop.Finance;
 using RevLoop.Integration;
 using RevLoop.Platform;
@@ -35,6 +38,11 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Account> Accounts => Set<Account>();
     public DbSet<SubscriptionPeriod> SubscriptionPeriods => Set<SubscriptionPeriod>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<Pipeline> Pipelines => Set<Pipeline>();
+    public DbSet<Stage> Stages => Set<Stage>();
+    public DbSet<Opportunity> Opportunities => Set<Opportunity>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -182,6 +190,88 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(p => new { p.CustomerId, p.Start });
             e.HasIndex(p => p.AccountId);
             e.HasIndex(p => p.SubscriptionId);
+        });
+        b.Entity<Contact>(e =>
+        {
+            e.ToTable("Contacts");
+            e.Property(c => c.FirstName).HasMaxLength(100);
+            e.Property(c => c.LastName).HasMaxLength(100);
+            e.Property(c => c.Title).HasMaxLength(200);
+            e.Property(c => c.DealRole).HasMaxLength(20);
+            e.Property(c => c.Email).HasMaxLength(320);
+            e.Property(c => c.NormalizedEmail).HasMaxLength(320);
+            e.Property(c => c.Phone).HasMaxLength(20);
+            e.Property(c => c.EmailConsent).HasMaxLength(10);
+            e.Property(c => c.PhoneConsent).HasMaxLength(10);
+            e.Property(c => c.SmsConsent).HasMaxLength(10);
+            e.HasIndex(c => c.AccountId);
+            e.HasIndex(c => c.NormalizedEmail);
+            e.HasIndex(c => c.Phone);
+            e.HasIndex(c => new { c.LastName, c.FirstName, c.Id });
+            e.HasIndex(c => new { c.OwnerId, c.LastName });
+            e.HasIndex(c => new { c.OwnerTeamId, c.LastName });
+        });
+        b.Entity<Lead>(e =>
+        {
+            e.ToTable("Leads");
+            e.Property(l => l.FirstName).HasMaxLength(100);
+            e.Property(l => l.LastName).HasMaxLength(100);
+            e.Property(l => l.Title).HasMaxLength(200);
+            e.Property(l => l.Email).HasMaxLength(320);
+            e.Property(l => l.NormalizedEmail).HasMaxLength(320);
+            e.Property(l => l.Phone).HasMaxLength(20);
+            e.Property(l => l.Company).HasMaxLength(300);
+            e.Property(l => l.Domain).HasMaxLength(253);
+            e.Property(l => l.Industry).HasMaxLength(100);
+            e.Property(l => l.Country).HasMaxLength(2);
+            e.Property(l => l.Region).HasMaxLength(60);
+            e.Property(l => l.Status).HasMaxLength(20);
+            e.Property(l => l.Source).HasMaxLength(40);
+            e.Property(l => l.Pool).HasMaxLength(100);
+            e.Property(l => l.EmailConsent).HasMaxLength(10);
+            e.Property(l => l.PhoneConsent).HasMaxLength(10);
+            e.Property(l => l.SmsConsent).HasMaxLength(10);
+            e.HasIndex(l => l.NormalizedEmail);
+            e.HasIndex(l => l.Domain);
+            e.HasIndex(l => new { l.Status, l.CreatedAt });
+            e.HasIndex(l => new { l.Pool, l.Status });
+            e.HasIndex(l => new { l.OwnerId, l.Status });
+            e.HasIndex(l => new { l.OwnerTeamId, l.Status });
+        });
+        b.Entity<Pipeline>(e =>
+        {
+            e.ToTable("Pipelines");
+            e.Property(p => p.Name).HasMaxLength(100);
+            e.HasIndex(p => p.Name).IsUnique();
+            e.HasMany(p => p.Stages).WithOne().HasForeignKey(s => s.PipelineId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Stage>(e =>
+        {
+            e.ToTable("Stages");
+            e.Property(s => s.Name).HasMaxLength(100);
+            e.Property(s => s.Type).HasMaxLength(10);
+            e.HasIndex(s => new { s.PipelineId, s.SortOrder });
+        });
+        b.Entity<Opportunity>(e =>
+        {
+            e.ToTable("Opportunities");
+            e.Property(o => o.Name).HasMaxLength(300);
+            e.Property(o => o.Currency).HasMaxLength(3);
+            e.Property(o => o.NextStep).HasMaxLength(500);
+            e.Property(o => o.SourcingRole).HasMaxLength(20);
+            e.Property(o => o.Source).HasMaxLength(40);
+            e.Property(o => o.Type).HasMaxLength(20);
+            e.Property(o => o.ForecastCategory).HasMaxLength(20);
+            e.Property(o => o.Region).HasMaxLength(60);
+            e.Property(o => o.Segment).HasMaxLength(20);
+            e.Property(o => o.ProductFamily).HasMaxLength(100);
+            e.Property(o => o.LostReason).HasMaxLength(200);
+            e.HasIndex(o => o.AccountId);
+            e.HasIndex(o => new { o.PipelineId, o.StageId });
+            e.HasIndex(o => o.CloseDate);
+            e.HasIndex(o => new { o.OwnerId, o.CloseDate });
+            e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
+            e.HasIndex(o => o.CreatedAt);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

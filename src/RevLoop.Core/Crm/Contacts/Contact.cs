@@ -1,0 +1,37 @@
+using RevLoop.Platform;
+
+namespace RevLoop.Crm.Contacts;
+
+public sealed class Contact : ITrackedRecord, IOwnedRecord
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid? AccountId { get; set; }
+    public string FirstName { get; set; } = "";
+    public string LastName { get; set; } = "";
+    public string? Title { get; set; }
+    /// <summary>decision_maker, champion, influencer, user or key_person: the default role in this contact's deals.</summary>
+    public string? DealRole { get; set; }
+    public string? Email { get; set; }
+    /// <summary>Lower-case, trimmed email: what duplicate detection and lead matching compare.</summary>
+    [NotTracked] public string? NormalizedEmail { get; set; }
+    /// <summary>E.164 phone number (+4930123456).</summary>
+    public string? Phone { get; set; }
+    public string EmailConsent { get; set; } = Consent.Unknown;
+    public string PhoneConsent { get; set; } = Consent.Unknown;
+    public string SmsConsent { get; set; } = Consent.Unknown;
+    public Guid? OwnerId { get; set; }
+    public Guid? OwnerTeamId { get; set; }
+    [NotTracked] public long Version { get; set; }
+    [NotTracked] public DateTimeOffset CreatedAt { get; set; }
+    [NotTracked] public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    public static readonly IReadOnlyList<string> DealRoles = ["decision_maker", "champion", "influencer", "user", "key_person"];
+}
+
+/// <summary>Consent per channel; when and from where it was given lives in the field history (source and time of the change).</summary>
+public static class Consent
+{
+    public const string OptedIn = "opted_in", OptedOut = "opted_out", Unknown = "unknown";
+    public static readonly IReadOnlyList<string> All = [OptedIn, OptedOut, Unknown];
+}

@@ -1,0 +1,49 @@
+using RevLoop.Platform;
+
+namespace RevLoop.Crm.Leads;
+
+/// <summary>A person and company before conversion into contact, account and (optionally) opportunity.</summary>
+public sealed class Lead : ITrackedRecord, IOwnedRecord
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public string FirstName { get; set; } = "";
+    public string LastName { get; set; } = "";
+    public string? Title { get; set; }
+    public string? Email { get; set; }
+    [NotTracked] public string? NormalizedEmail { get; set; }
+    public string? Phone { get; set; }
+    public string? Company { get; set; }
+    public string? Domain { get; set; }
+    public int? Employees { get; set; }
+    public string? Industry { get; set; }
+    public string? Country { get; set; }
+    public string? Region { get; set; }
+    public string Status { get; set; } = LeadStatus.New;
+    public string? Source { get; set; }
+    /// <summary>The pool (queue) a lead waits in until a rep claims it.</summary>
+    public string? Pool { get; set; }
+    public string EmailConsent { get; set; } = Contacts.Consent.Unknown;
+    public string PhoneConsent { get; set; } = Contacts.Consent.Unknown;
+    public string SmsConsent { get; set; } = Contacts.Consent.Unknown;
+    public Guid? OwnerId { get; set; }
+    public Guid? OwnerTeamId { get; set; }
+    public DateTimeOffset? ConvertedAt { get; set; }
+    public Guid? ConvertedAccountId { get; set; }
+    public Guid? ConvertedContactId { get; set; }
+    public Guid? ConvertedOpportunityId { get; set; }
+    [NotTracked] public long Version { get; set; }
+    [NotTracked] public DateTimeOffset CreatedAt { get; set; }
+    [NotTracked] public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? DeletedAt { get; set; }
+}
+
+public static class LeadStatus
+{
+    public const string New = "new", Working = "working", Nurturing = "nurturing", Mql = "mql", Sql = "sql", Disqualified = "disqualified", Converted = "converted";
+    public static readonly IReadOnlyList<string> All = [New, Working, Nurturing, Mql, Sql, Disqualified, Converted];
+}
+
+public static class LeadSources
+{
+    public static readonly IReadOnlyList<string> All = ["inbound", "outbound", "partner", "event", "referral", "paid", "organic", "other"];
+}
