@@ -107,6 +107,8 @@ public static class ServerApp
         app.MapHistoryApi();
         app.MapSettingsApi();
         app.MapPeopleApi();
+        Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
+        Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
         Web.WebRoutes.Map(app);
         return app;
     }

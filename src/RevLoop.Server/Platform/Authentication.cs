@@ -97,6 +97,7 @@ public static class AuthenticationSetup
             .AddPolicy(ApiPolicies.Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, Scopes.Read)))
             .AddPolicy(ApiPolicies.Write, p => p.RequireAuthenticatedUser().RequireAssertion(c => HasScope(c.User, Scopes.Write)))
             .AddPolicy(ApiPolicies.Revenue, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.RevOps, Roles.Executive, Roles.Finance))
+            .AddPolicy(ApiPolicies.Configure, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin, Roles.RevOps))
             .AddPolicy(ApiPolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin).RequireAssertion(c => HasScope(c.User, Scopes.Admin)));
     }
 
@@ -138,6 +139,8 @@ public static class ApiPolicies
     public const string Read = "api.read", Write = "api.write", Admin = "api.admin";
     /// <summary>Company revenue (subscriptions, MRR and SaaS metrics): admin, revops, executive and finance.</summary>
     public const string Revenue = "revenue";
+    /// <summary>Configuration of the sales process (pipelines, stages, rules): admin and revops.</summary>
+    public const string Configure = "configure";
 }
 
 /// <summary>Turns the signed-in principal into the request's <see cref="Viewer"/> and <see cref="ChangeOrigin"/>.</summary>
