@@ -5,6 +5,7 @@ using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Crm.Accounts;
 using RevLoop.Server.Hosting;
+using RevLoop.Server.Integration.Webhooks;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Cli;
@@ -41,11 +42,21 @@ public static class RevLoopCli
     {
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var rate = new Option<int>("--rate-limit") { Description = "API requests per minute per token or user", DefaultValueFactory = _ => 1200 };
-        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate };
+        var lease = new Option<int>("--webhook-lease-seconds")
+        {
+            Description = "How long a node holds a webhook delivery it is sending; after a crash it is sent again once this ran out (HTTP timeout: 10 s or half of it)",
+            DefaultValueFactory = _ => 60,
+        };
+        lease.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 2 or > 3600) r.AddError("--webhook-lease-seconds must be between 2 and 3600"); });
+        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, lease };
         cmd.SetAction(async (pr, ct) =>
         {
             var target = DatabaseTarget.Resolve(pr.GetValue(Database));
-            var app = ServerApp.Build(new ServeOptions { Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate) });
+            var app = ServerApp.Build(new ServeOptions
+            {
+                Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate),
+                Webhooks = new WebhookOptions { LeaseDuration = TimeSpan.FromSeconds(pr.GetValue(lease)) },
+            });
             await ServerApp.MigrateAsync(app.Services, ct);
             app.Logger.LogInformation("Data lives in {Database}", target.Display);
             await app.RunAsync();
