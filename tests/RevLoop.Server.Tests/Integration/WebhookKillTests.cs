@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RevLoop.Data;
@@ -16,8 +17,11 @@ namespace RevLoop.Server.Tests.Integration;
 /// At-least-once across a crash: the real `revloop serve` process is SIGKILLed while deliveries are in flight, started
 /// again on the same database, and every event still reaches the receiver.
 /// </summary>
-public class WebhookKillTests
+public class WebhookKillTests(ITestOutputHelper output)
 {
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds:0.00} s: {what}");
+
     private const int Accounts = 20;
     private const int LeaseSeconds = 4; // HTTP timeout: half of it, 2 s
 
@@ -29,6 +33,7 @@ public class WebhookKillTests
         var databaseArg = provider == "sqlite" ? new SqliteConnectionStringBuilder(target.ConnectionString).DataSource : target.ConnectionString;
         await using var data = DataServices(target);
         await ServerApp.MigrateAsync(data);
+        Step("migrated");
         var token = await AdminTokenAsync(data);
 
         // Phase 1 the receiver takes every request and holds its answer (the delivery stays in flight); phase 2 answers 200.
@@ -53,6 +58,7 @@ public class WebhookKillTests
         try
         {
             await first.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            Step("first serve healthy");
             using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             await api.CreateWebhookAsync(receiver.Url(), "account.created", "whsec_kill_test_secret_value");
@@ -60,6 +66,7 @@ public class WebhookKillTests
             var accountIds = await Task.WhenAll(Enumerable.Range(1, Accounts).Select(i => api.CreateAccountAsync($"Kill Test {i:00}")));
             var eventIds = await ScopedAsync(data, db => db.OutboxEvents.Where(e => e.Type == "account.created" && accountIds.Contains(e.EntityId)).Select(e => e.Id).ToListAsync());
             Assert.Equal(Accounts, eventIds.Count);
+            Step($"{Accounts} accounts created; received so far {receiver.Received.Count}");
 
             // Kill while a request is surely in flight: one that arrived less than a second ago (the server waits up to 2 s for it).
             var recent = new List<ReceivedWebhook>();
@@ -72,6 +79,7 @@ public class WebhookKillTests
             }, TimeSpan.FromSeconds(30), "a delivery in flight");
             await first.WaitForExitAsync(TimeSpan.FromSeconds(10));
             var inFlight = recent.Select(r => Guid.Parse(r.EventId)).ToHashSet();
+            Step($"killed with {inFlight.Count} in flight, {receiver.Received.Count} received");
             Assert.NotEmpty(inFlight);
 
             // The killed node never learnt the outcome: those deliveries are still pending, under the dead node's lease.
@@ -84,11 +92,13 @@ public class WebhookKillTests
             release.SetResult();
             second = ServeProcess.Start(databaseArg, port, LeaseSeconds);
             await second.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            Step("second serve healthy");
 
             await Eventually.HoldsAsync(() => eventIds.All(id => acknowledged.ContainsKey(id.ToString())), TimeSpan.FromSeconds(45),
                 $"all {Accounts} events acknowledged after the restart (in flight at the kill: {inFlight.Count})");
             await Eventually.HoldsAsync(async () => await ScopedAsync(data, db => db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatus.Delivered)) == Accounts,
                 TimeSpan.FromSeconds(15), "every delivery marked delivered");
+            Step($"all delivered; {receiver.Received.Count} requests received in total");
 
             var afterRestart = receiver.Received.Where(r => acknowledged.ContainsKey(r.EventId)).ToList();
             Assert.All(afterRestart, r => Assert.True(SignatureCheck.Verify(r.Header("RevLoop-Signature")!, r.Body, "whsec_kill_test_secret_value", TimeProvider.System.GetUtcNow())));
