@@ -118,9 +118,10 @@ public class WebhookKillTests(ITestOutputHelper output)
         }
     }
 
-    private static bool Dump(ServeProcess first, ServeProcess? second)
+    /// <summary>On failure, the server processes' output goes to the test output; the exception is not caught.</summary>
+    private bool Dump(ServeProcess first, ServeProcess? second)
     {
-        Console.Error.WriteLine("--- first serve process ---\n" + first.Output + "\n--- second serve process ---\n" + second?.Output);
+        output.WriteLine("--- first serve process ---\n" + first.Output + "\n--- second serve process ---\n" + second?.Output);
         return false;
     }
 
