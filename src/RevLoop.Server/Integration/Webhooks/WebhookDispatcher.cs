@@ -217,7 +217,9 @@ public sealed class WebhookDispatcher(IServiceScopeFactory scopes, WebhookOption
         var newStatus = WebhookDeliveryStatus.Delivered;
         if (!success)
         {
-            var delay = retryAfter ?? WebhookRetry.Backoff(attempts, options.BackoffBase, options.BackoffCap, Random.Shared.NextDouble());
+            // Retry-After is honoured as given, but never sooner than a second: "0" must not turn into a hot loop.
+            var delay = retryAfter is { } asked ? TimeSpan.FromTicks(Math.Max(asked.Ticks, TimeSpan.TicksPerSecond))
+                : WebhookRetry.Backoff(attempts, options.BackoffBase, options.BackoffCap, Random.Shared.NextDouble());
             next = DateTimeOffset.FromUnixTimeMilliseconds((now + delay).ToUnixTimeMilliseconds());
             newStatus = WebhookRetry.IsRetryable(status) && next <= delivery.CreatedAt + options.RetryWindow ? WebhookDeliveryStatus.Pending : WebhookDeliveryStatus.Failed;
         }
