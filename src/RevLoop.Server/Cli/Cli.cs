@@ -5,6 +5,7 @@ using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Crm.Accounts;
 using RevLoop.Server.Hosting;
+using RevLoop.Server.Integration.Webhooks;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Cli;
@@ -51,7 +52,13 @@ public static class RevLoopCli
         var rate = new Option<int>("--rate-limit") { Description = "API requests per minute per token or user", DefaultValueFactory = _ => 1200 };
         var idle = new Option<int>("--session-idle-minutes") { Description = "Sign people out after this many idle minutes", DefaultValueFactory = _ => 30 };
         var absolute = new Option<int>("--session-max-hours") { Description = "Sign people out this many hours after they signed in, active or not", DefaultValueFactory = _ => 12 };
-        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, idle, absolute };
+        var lease = new Option<int>("--webhook-lease-seconds")
+        {
+            Description = "How long a node holds a webhook delivery it is sending; after a crash it is sent again once this ran out (HTTP timeout: 10 s or half of it)",
+            DefaultValueFactory = _ => 60,
+        };
+        lease.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 2 or > 3600) r.AddError("--webhook-lease-seconds must be between 2 and 3600"); });
+        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, idle, absolute, lease };
         cmd.SetAction(async (pr, ct) =>
         {
             var target = DatabaseTarget.Resolve(pr.GetValue(Database));
@@ -61,6 +68,7 @@ public static class RevLoopCli
             {
                 Database = target, Urls = pr.GetValue(urls)!, RateLimitPerMinute = pr.GetValue(rate),
                 Session = new SessionLifetime { IdleTimeout = TimeSpan.FromMinutes(pr.GetValue(idle)), AbsoluteTimeout = TimeSpan.FromHours(pr.GetValue(absolute)) },
+                Webhooks = new WebhookOptions { LeaseDuration = TimeSpan.FromSeconds(pr.GetValue(lease)) },
             });
             await ServerApp.MigrateAsync(app.Services, ct);
             app.Logger.LogInformation("Data lives in {Database}", target.Display);

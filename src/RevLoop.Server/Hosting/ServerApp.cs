@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Integration.Webhooks;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Hosting;
@@ -19,6 +20,8 @@ public sealed class ServeOptions
     public SessionLifetime Session { get; init; } = new();
     public string? ContentRoot { get; init; }
     public bool RunWorkers { get; init; } = true;
+    /// <summary>Webhook delivery timings (lease, poll interval, backoff); registered in DI as a singleton.</summary>
+    public WebhookOptions Webhooks { get; init; } = new();
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
@@ -85,6 +88,7 @@ public static class ServerApp
             };
         });
         services.AddRazorComponents();
+        services.AddWebhooks(options.Webhooks, options.RunWorkers);
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -109,6 +113,7 @@ public static class ServerApp
         app.MapPeopleApi();
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
+        app.MapWebhooksApi();
         Web.WebRoutes.Map(app);
         return app;
     }
