@@ -167,6 +167,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         {
             e.ToTable("Accounts");
             e.Property(a => a.Name).HasMaxLength(300);
+            e.Property(a => a.NormalizedName).HasMaxLength(300);
+            e.HasIndex(a => a.NormalizedName);
             e.Property(a => a.Domain).HasMaxLength(253);
             e.Property(a => a.Industry).HasMaxLength(100);
             e.Property(a => a.Segment).HasMaxLength(20);

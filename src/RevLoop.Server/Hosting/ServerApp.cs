@@ -111,6 +111,8 @@ public static class ServerApp
         app.MapHistoryApi();
         app.MapSettingsApi();
         app.MapPeopleApi();
+        Crm.Contacts.ContactsApi.MapContactsApi(app);
+        Crm.Leads.LeadsApi.MapLeadsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
         app.MapWebhooksApi();

@@ -6,6 +6,8 @@ public sealed class Account : ITrackedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Name { get; set; } = "";
+    /// <summary>The company-directory key of <see cref="Name"/> (<see cref="CompanyNames.Normalise"/>) for matching and duplicates.</summary>
+    [NotTracked] public string? NormalizedName { get; set; }
     public string? Domain { get; set; }
     public string? Industry { get; set; }
     public int? Employees { get; set; }

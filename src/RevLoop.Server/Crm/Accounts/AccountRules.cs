@@ -35,6 +35,7 @@ public static partial class AccountRules
     public static void Apply(Account a, AccountInput input)
     {
         a.Name = input.Name ?? "";
+        a.NormalizedName = RevLoop.Crm.CompanyNames.Normalise(a.Name);
         a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees; a.Segment = input.Segment;
         a.Region = input.Region; a.Country = input.Country; a.ParentAccountId = input.ParentAccountId; a.OwnerId = input.OwnerId;
     }

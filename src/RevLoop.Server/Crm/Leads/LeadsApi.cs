@@ -1,0 +1,183 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm;
+using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Contacts;
+using RevLoop.Crm.Leads;
+using RevLoop.Data;
+using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Crm.Contacts;
+using RevLoop.Server.Crm.Opportunities;
+using RevLoop.Server.Platform;
+
+namespace RevLoop.Server.Crm.Leads;
+
+public sealed record LeadDto(Guid Id, string FirstName, string LastName, string? Title, string? Email, string? Phone, string? Company, string? Domain,
+    int? Employees, string? Industry, string? Country, string? Region, string Status, string? Source, string? Pool, string EmailConsent,
+    string PhoneConsent, string SmsConsent, Guid? OwnerId, DateTimeOffset? ConvertedAt, Guid? ConvertedAccountId, Guid? ConvertedContactId,
+    Guid? ConvertedOpportunityId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+{
+    public static LeadDto From(Lead l) => new(l.Id, l.FirstName, l.LastName, l.Title, l.Email, l.Phone, l.Company, l.Domain, l.Employees, l.Industry,
+        l.Country, l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, l.ConvertedAt, l.ConvertedAccountId,
+        l.ConvertedContactId, l.ConvertedOpportunityId, l.Version, l.CreatedAt, l.UpdatedAt);
+}
+
+public sealed record LeadInput(string? FirstName, string? LastName, string? Email = null, string? Phone = null, string? Title = null, string? Company = null,
+    string? Domain = null, int? Employees = null, string? Industry = null, string? Country = null, string? Region = null, string? Status = null,
+    string? Source = null, string? Pool = null, string? EmailConsent = null, string? PhoneConsent = null, string? SmsConsent = null, Guid? OwnerId = null)
+{
+    public static LeadInput From(Lead l) => new(l.FirstName, l.LastName, l.Email, l.Phone, l.Title, l.Company, l.Domain, l.Employees, l.Industry, l.Country,
+        l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId);
+}
+
+public sealed record ConvertOpportunity(string? Name, decimal? Amount = null, DateOnly? CloseDate = null, Guid? PipelineId = null);
+public sealed record ConvertInput(Guid? AccountId = null, ConvertOpportunity? Opportunity = null);
+public sealed record ConversionDto(Guid LeadId, Guid AccountId, bool AccountCreated, string? MatchedBy, Guid ContactId, Guid? OpportunityId);
+
+public static class LeadsApi
+{
+    public static void MapLeadsApi(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/leads").WithTags("Leads").RequireAuthorization(ApiPolicies.Read);
+        g.MapGet("/", List);
+        g.MapGet("/{id:guid}", (Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct) => RecordEndpoints.GetAsync(db.Leads, id, LeadDto.From, response, ct));
+        g.MapPost("/", Create).RequireAuthorization(ApiPolicies.Write);
+        g.MapPut("/{id:guid}", (Guid id, LeadInput input, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
+            RecordEndpoints.UpdateAsync(db, db.Leads, id, request, response, l => LeadRules.ApplyAsync(db, l, input, ct), LeadDto.From, ct)).RequireAuthorization(ApiPolicies.Write);
+        g.MapPatch("/{id:guid}", (Guid id, JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
+            RecordEndpoints.UpdateAsync(db, db.Leads, id, request, response, l => LeadRules.ApplyAsync(db, l, MergePatch.Apply(LeadInput.From(l), patch, "lead"), ct), LeadDto.From, ct))
+            .RequireAuthorization(ApiPolicies.Write).Accepts<JsonElement>("application/merge-patch+json", "application/json");
+        g.MapDelete("/{id:guid}", (Guid id, RevLoopDb db, HttpRequest request, CancellationToken ct) => RecordEndpoints.DeleteAsync(db, db.Leads, id, request, ct)).RequireAuthorization(ApiPolicies.Write);
+        g.MapPost("/{id:guid}/convert", Convert).RequireAuthorization(ApiPolicies.Write);
+        HistoryApi.Register("leads", "lead", (db, id, ct) => db.Leads.AnyAsync(l => l.Id == id, ct));
+    }
+
+    public static async Task<Ok<Page<LeadDto>>> List(string? status, string? pool, Guid? ownerId, string? email, string? cursor, int? pageSize, RevLoopDb db, CancellationToken ct)
+    {
+        IQueryable<Lead> q = db.Leads;
+        if (status is not null) q = q.Where(l => l.Status == status);
+        if (pool is not null) q = q.Where(l => l.Pool == pool);
+        if (ownerId is { } o) q = q.Where(l => l.OwnerId == o);
+        if (email is not null) { var e = email.Trim().ToLowerInvariant(); q = q.Where(l => l.NormalizedEmail == e); }
+        return TypedResults.Ok(await RecordEndpoints.PageByIdAsync(q, cursor, pageSize, LeadDto.From, ct));
+    }
+
+    public static async Task<Created<LeadDto>> Create(LeadInput input, RevLoopDb db, HttpResponse response, CancellationToken ct)
+    {
+        var l = new Lead();
+        await LeadRules.ApplyAsync(db, l, input, ct);
+        db.Leads.Add(l);
+        await db.SaveChangesAsync(ct);
+        response.Headers.ETag = ETags.For(l.Version);
+        return TypedResults.Created($"/api/v1/leads/{l.Id}", LeadDto.From(l));
+    }
+
+    /// <summary>
+    /// Turns a lead into a contact on an account (the given one, else one matched by normalised domain, then by normalised
+    /// company name, else a new one) and optionally an opportunity, in one transaction; the lead keeps the links.
+    /// </summary>
+    public static async Task<Results<Ok<ConversionDto>, NotFound, ProblemHttpResult>> Convert(Guid id, ConvertInput input, RevLoopDb db, CancellationToken ct)
+    {
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == id, ct);
+        if (lead is null) return TypedResults.NotFound();
+        if (lead.Status == LeadStatus.Converted) return Problems.Status(409, "The lead is already converted", $"It became contact {lead.ConvertedContactId}.");
+
+        // One transaction: a failing opportunity leaves no half-converted lead behind.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        Account? account = null;
+        string? matchedBy = null;
+        if (input.AccountId is { } given)
+        {
+            account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == given, ct) ?? throw new InputException("accountId", $"no account has id {given}");
+            matchedBy = "given";
+        }
+        else
+        {
+            (account, matchedBy) = await MatchAccountAsync(db, lead, ct);
+        }
+        var created = account is null;
+        if (account is null)
+        {
+            if (string.IsNullOrWhiteSpace(lead.Company)) throw new InputException("accountId", "the lead has no company; give an accountId to convert it into");
+            account = new Account();
+            AccountRules.Apply(account, AccountRules.Normalise(new AccountInput(lead.Company, lead.Domain ?? CompanyNames.DomainOfEmail(lead.Email), lead.Industry,
+                lead.Employees, null, lead.Region, lead.Country, null, lead.OwnerId)));
+            await new Ownership(db).AssignAsync(account, lead.OwnerId, ct);
+            db.Accounts.Add(account);
+        }
+        var contact = new Contact();
+        await ContactRules.ApplyAsync(db, contact, new ContactInput(lead.FirstName, lead.LastName, null, lead.Title, null, lead.Email, lead.Phone,
+            lead.EmailConsent, lead.PhoneConsent, lead.SmsConsent, lead.OwnerId), ct);
+        contact.AccountId = account.Id;
+        db.Contacts.Add(contact);
+
+        Guid? opportunityId = null;
+        if (input.Opportunity is { } o)
+        {
+            var opportunity = new RevLoop.Crm.Opportunities.Opportunity();
+            var name = string.IsNullOrWhiteSpace(o.Name) ? $"{account.Name} - new business" : o.Name;
+            // The account may not be saved yet; the rules check it exists, so save the account and contact first.
+            await db.SaveChangesAsync(ct);
+            await OpportunityRules.ApplyAsync(db, opportunity, new OpportunityInput(name, account.Id, o.PipelineId, null, o.Amount, null, null, o.CloseDate,
+                null, lead.OwnerId, contact.Id, null, lead.Source), ct);
+            db.Opportunities.Add(opportunity);
+            opportunityId = opportunity.Id;
+        }
+        lead.Status = LeadStatus.Converted;
+        lead.ConvertedAt = db.Clock.GetUtcNow();
+        lead.ConvertedAccountId = account.Id;
+        lead.ConvertedContactId = contact.Id;
+        lead.ConvertedOpportunityId = opportunityId;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return TypedResults.Ok(new ConversionDto(lead.Id, account.Id, created, matchedBy, contact.Id, opportunityId));
+    }
+
+    /// <summary>Enterprise-directory matching: the company's domain (or the email's, unless free mail), then its normalised name.</summary>
+    public static async Task<(Account?, string?)> MatchAccountAsync(RevLoopDb db, Lead lead, CancellationToken ct)
+    {
+        var domain = lead.Domain ?? CompanyNames.DomainOfEmail(lead.Email);
+        if (domain is not null)
+        {
+            var byDomain = await db.Accounts.Where(a => a.Domain == domain).OrderBy(a => a.CreatedAt).FirstOrDefaultAsync(ct);
+            if (byDomain is not null) return (byDomain, "domain");
+        }
+        var key = CompanyNames.Normalise(lead.Company);
+        if (key is not null)
+        {
+            var byName = await db.Accounts.Where(a => a.NormalizedName == key).OrderBy(a => a.CreatedAt).FirstOrDefaultAsync(ct);
+            if (byName is not null) return (byName, "name");
+        }
+        return (null, null);
+    }
+}
+
+public static class LeadRules
+{
+    public static async Task ApplyAsync(RevLoopDb db, Lead l, LeadInput i, CancellationToken ct)
+    {
+        (l.FirstName, l.LastName) = PersonRules.Names(i.FirstName, i.LastName);
+        (l.Email, l.NormalizedEmail) = PersonRules.Email(i.Email);
+        l.Phone = PersonRules.Phone(i.Phone);
+        l.Title = PersonRules.Optional("title", i.Title, 200);
+        l.Company = PersonRules.Optional("company", i.Company, 300);
+        l.Domain = string.IsNullOrWhiteSpace(i.Domain) ? null : AccountRules.NormaliseDomain(i.Domain);
+        if (i.Employees is < 0) throw new InputException("employees", "must not be negative");
+        l.Employees = i.Employees;
+        l.Industry = PersonRules.Optional("industry", i.Industry, 100);
+        l.Country = string.IsNullOrWhiteSpace(i.Country) ? null : i.Country.Trim().ToUpperInvariant() is { Length: 2 } c && c.All(char.IsAsciiLetterUpper) ? c
+            : throw new InputException("country", "must be an ISO 3166 two-letter code such as DE");
+        l.Region = PersonRules.Optional("region", i.Region, 60);
+        var status = PersonRules.OneOf("status", i.Status, LeadStatus.All) ?? LeadStatus.New;
+        if (status == LeadStatus.Converted && l.Status != LeadStatus.Converted) throw new InputException("status", "a lead becomes converted through POST /api/v1/leads/{id}/convert");
+        if (l.Status == LeadStatus.Converted && status != LeadStatus.Converted) throw new InputException("status", "a converted lead stays converted");
+        l.Status = status;
+        l.Source = PersonRules.OneOf("source", i.Source, LeadSources.All);
+        l.Pool = PersonRules.Optional("pool", i.Pool, 100);
+        l.EmailConsent = PersonRules.Consent("emailConsent", i.EmailConsent);
+        l.PhoneConsent = PersonRules.Consent("phoneConsent", i.PhoneConsent);
+        l.SmsConsent = PersonRules.Consent("smsConsent", i.SmsConsent);
+        await new Ownership(db).AssignAsync(l, i.OwnerId, ct);
+    }
+}
