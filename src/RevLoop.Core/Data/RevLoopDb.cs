@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Activities;
+using RevLoop.Crm.Products;
 using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
 using RevLoop.Crm.Opportunities;
@@ -43,6 +45,10 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<Pipeline> Pipelines => Set<Pipeline>();
     public DbSet<Stage> Stages => Set<Stage>();
     public DbSet<Opportunity> Opportunities => Set<Opportunity>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
+    public DbSet<LineItem> LineItems => Set<LineItem>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -274,6 +280,42 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(o => new { o.OwnerId, o.CloseDate });
             e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
             e.HasIndex(o => o.CreatedAt);
+        });
+        b.Entity<Activity>(e =>
+        {
+            e.ToTable("Activities");
+            e.Property(a => a.Type).HasMaxLength(10);
+            e.Property(a => a.Subject).HasMaxLength(300);
+            e.Property(a => a.Body).HasMaxLength(10000);
+            e.Property(a => a.Status).HasMaxLength(10);
+            e.HasIndex(a => new { a.AccountId, a.OccurredAt });
+            e.HasIndex(a => new { a.ContactId, a.OccurredAt });
+            e.HasIndex(a => new { a.LeadId, a.OccurredAt });
+            e.HasIndex(a => new { a.OpportunityId, a.OccurredAt });
+            e.HasIndex(a => new { a.OwnerId, a.Status, a.DueAt });
+            e.HasIndex(a => new { a.OwnerTeamId, a.Status, a.DueAt });
+        });
+        b.Entity<Product>(e =>
+        {
+            e.ToTable("Products");
+            e.Property(p => p.Sku).HasMaxLength(60);
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.Family).HasMaxLength(100);
+            e.HasIndex(p => p.Sku).IsUnique();
+        });
+        b.Entity<PriceBookEntry>(e =>
+        {
+            e.ToTable("PriceBookEntries");
+            e.Property(p => p.Currency).HasMaxLength(3);
+            e.HasIndex(p => new { p.ProductId, p.Currency }).IsUnique();
+        });
+        b.Entity<LineItem>(e =>
+        {
+            e.ToTable("LineItems");
+            e.Property(l => l.Quantity).HasPrecision(18, 4);
+            e.Property(l => l.DiscountPercent).HasPrecision(5, 2);
+            e.HasIndex(l => l.OpportunityId);
+            e.HasIndex(l => l.ProductId);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())
