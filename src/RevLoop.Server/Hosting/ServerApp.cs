@@ -113,6 +113,7 @@ public static class ServerApp
         app.MapPeopleApi();
         Crm.Contacts.ContactsApi.MapContactsApi(app);
         Crm.Leads.LeadsApi.MapLeadsApi(app);
+        Crm.Activities.ActivitiesApi.MapActivitiesApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
         app.MapWebhooksApi();
