@@ -114,6 +114,7 @@ public static class ServerApp
         Crm.Contacts.ContactsApi.MapContactsApi(app);
         Crm.Leads.LeadsApi.MapLeadsApi(app);
         Crm.Activities.ActivitiesApi.MapActivitiesApi(app);
+        Crm.Products.ProductsApi.MapProductsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
         app.MapWebhooksApi();
