@@ -103,6 +103,8 @@ public static class RevLoopCli
         {
             var r = pr.GetValue(role)!;
             if (!Roles.All.Contains(r)) throw new InputException("--role", $"'{r}' is not a role (one of: {string.Join(", ", Roles.All)})");
+            // One transaction: a refused password or email must not leave a new team behind.
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             Guid? teamId = null;
             if (pr.GetValue(team) is { } teamName)
             {
@@ -127,6 +129,7 @@ public static class RevLoopCli
                 t.ManagerUserId ??= user.Id;
                 await db.SaveChangesAsync(ct);
             }
+            await transaction.CommitAsync(ct);
             Console.Error.WriteLine($"Created {r} {mail} ({user.Id})");
             return 0;
         }, ct));
@@ -137,7 +140,9 @@ public static class RevLoopCli
         token.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
         {
             var user = await FindUser(db, pr.GetValue(tokenEmail)!, ct);
-            var list = ApiTokens.ParseScopes(pr.GetValue(scopes)!);
+            IReadOnlyList<string> list;
+            try { list = ApiTokens.ParseScopes(pr.GetValue(scopes)!); }
+            catch (InputException e) { throw new InputException("--scopes", e.Reason); }
             if (list.Contains(Scopes.Admin) && user.Role != Roles.Admin) throw new InputException("--scopes", "only an admin user can hold an admin-scoped token");
             Console.Out.WriteLine(await ApiTokens.IssueAsync(db, user, list, ct));
             return 0;

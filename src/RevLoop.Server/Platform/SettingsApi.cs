@@ -52,7 +52,7 @@ public static class SettingsApi
                     if (name.Length is 0 or > 200) throw new InputException("companyName", "must be 1 to 200 characters");
                     s.CompanyName = name; break;
                 case "fiscalYearStartMonth":
-                    if (!p.Value.TryGetInt32(out var m) || m is < 1 or > 12) throw new InputException("fiscalYearStartMonth", "must be a month number 1 to 12");
+                    if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var m) || m is < 1 or > 12) throw new InputException("fiscalYearStartMonth", "must be a month number 1 to 12");
                     s.FiscalYearStartMonth = m; break;
                 case "baseCurrency":
                     var code = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToUpperInvariant() : "";

@@ -53,7 +53,7 @@ public static partial class AccountRules
                 "name" => input with { Name = Str(p) },
                 "domain" => input with { Domain = Str(p) },
                 "industry" => input with { Industry = Str(p) },
-                "employees" => input with { Employees = p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.TryGetInt32(out var n) ? n : throw new InputException("employees", "must be a whole number") },
+                "employees" => input with { Employees = p.Value.ValueKind == JsonValueKind.Null ? null : p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n) ? n : throw new InputException("employees", "must be a whole number") },
                 "segment" => input with { Segment = Str(p) },
                 "region" => input with { Region = Str(p) },
                 "country" => input with { Country = Str(p) },

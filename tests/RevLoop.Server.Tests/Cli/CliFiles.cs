@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Server.Tests.Support;
+
+namespace RevLoop.Server.Tests.Cli;
+
+/// <summary>Files and counts shared by the CLI tests.</summary>
+internal static class CliFiles
+{
+    public const string Header = "id,name,domain,industry,employees,segment,region,country,parent_account_id,owner_email";
+
+    /// <summary>The actor the CLI writes onto history rows: cli:&lt;OS user&gt;.</summary>
+    public static readonly string Actor = "cli:" + Environment.UserName;
+
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "revloop-tests", "cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Lines joined by \n with a final \n, as the CLI writes them on Linux.</summary>
+    public static string Lines(params string[] lines) => string.Join("\n", lines) + "\n";
+
+    public static Task<(int Accounts, int Changes, int Events)> Counts(RunningServer server) => server.WithDbAsync(async db =>
+        (await db.Accounts.IgnoreQueryFilters().CountAsync(), await db.FieldChanges.CountAsync(), await db.OutboxEvents.CountAsync()));
+}
