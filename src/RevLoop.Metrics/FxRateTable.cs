@@ -19,9 +19,30 @@ public sealed class FxRateTable
     {
         ReportingCurrency = reportingCurrency;
         _byCurrency = byCurrency;
+        int scale = 0;
+        long max = Money.RateUnit; // the reporting currency's own rate 1
+        foreach (var (_, rates) in byCurrency.Values)
+        {
+            foreach (long units in rates)
+            {
+                if (units > max) max = units;
+                long m = units;
+                int s = Money.RateScale;
+                FixedPoint.StripZeros(ref m, ref s);
+                if (s > scale) scale = s;
+            }
+        }
+        SignificantScale = scale;
+        MaxRateUnits = max;
     }
 
     public string ReportingCurrency { get; }
+
+    /// <summary>Most decimals any rate of the table really has (trailing zeros ignored), 0..12.</summary>
+    internal int SignificantScale { get; }
+
+    /// <summary>Largest rate of the table (including the reporting currency's 1) in 1e-12 units.</summary>
+    internal long MaxRateUnits { get; }
 
     internal int ReportingKey => CurrencyIndex.TryKey(Encoding.ASCII.GetBytes(ReportingCurrency), out int k) ? k : 0;
 

@@ -22,6 +22,18 @@ public class MetricsOptions
     public bool SkipInvalid { get; set; }
     /// <summary>Days after churn within which a return is a reactivation; later returns count as new. Null = unlimited.</summary>
     public int? ReactivationWindowDays { get; set; }
+    /// <summary>
+    /// ANSI colours in the table format. The CLI sets it only when stdout is a terminal and NO_COLOR is not set, so
+    /// redirected output never contains escape codes; CSV and JSON are never coloured.
+    /// </summary>
+    public bool Color { get; set; }
+    /// <summary>
+    /// Progress of a long CSV parse on stderr (a line rewritten in place every <see cref="PeriodCsvReader.ProgressInterval"/>
+    /// rows and erased when parsing ends). The CLI sets it only when stderr is a terminal.
+    /// </summary>
+    public bool ShowProgress { get; set; }
+    /// <summary>Rows between two progress lines (tests use small values).</summary>
+    internal int ProgressEvery { get; set; } = PeriodCsvReader.ProgressInterval;
 }
 
 /// <summary>`metrics mrr`: the monthly MRR roll-forward.</summary>
@@ -79,10 +91,10 @@ public static class MetricsOptionValues
 public sealed class MetricsCommandRunner
 {
     public int RunMrr(Stream input, MrrOptions options, TextWriter stdout, TextWriter stderr) =>
-        Run(input, options, stderr, cohorts: false, r => ReportWriter.WriteMrr(r, options.Format, stdout));
+        Run(input, options, stderr, cohorts: false, r => ReportWriter.WriteMrr(r, options.Format, stdout, options.Color));
 
     public int RunRetention(Stream input, RetentionOptions options, TextWriter stdout, TextWriter stderr) =>
-        Run(input, options, stderr, cohorts: true, r => ReportWriter.WriteRetention(r, options.By, options.Format, stdout));
+        Run(input, options, stderr, cohorts: true, r => ReportWriter.WriteRetention(r, options.By, options.Format, stdout, options.Color));
 
     public int RunSaas(Stream input, Stream? costs, SaasOptions options, TextWriter stdout, TextWriter stderr)
     {
@@ -98,7 +110,7 @@ public sealed class MetricsCommandRunner
         }
         var settings = new SaasSettings(options.ChurnRate, options.Ltv, options.GrossMargin, options.QuickRatio, options.Cac);
         return Run(input, options, stderr, cohorts: true,
-            r => ReportWriter.WriteSaas(r, r.Saas(settings, costList), options.Format, stdout));
+            r => ReportWriter.WriteSaas(r, r.Saas(settings, costList), options.Format, stdout, options.Color));
     }
 
     private static int Run(Stream input, MetricsOptions options, TextWriter stderr, bool cohorts, Action<MetricsResult> write)
@@ -109,7 +121,30 @@ public sealed class MetricsCommandRunner
         {
             var query = BuildQuery(options, cohorts);
             var errors = new List<RowError>();
-            var table = PeriodCsvReader.Read(input, errors);
+            PeriodTable table;
+            if (options.ShowProgress)
+            {
+                long length = input.CanSeek ? input.Length : 0;
+                bool shown = false;
+                try
+                {
+                    table = PeriodCsvReader.Read(input, errors, 1 << 20, options.ProgressEvery, rows =>
+                    {
+                        shown = true;
+                        string pct = length > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({Math.Min(99, input.Position * 100 / length)}%)") : "";
+                        stderr.Write(string.Create(CultureInfo.InvariantCulture, $"\rreading subscriptions: {rows:N0} rows{pct}"));
+                        stderr.Flush();
+                    });
+                }
+                finally
+                {
+                    if (shown) { stderr.Write("\r\u001b[K"); stderr.Flush(); } // erase the progress line
+                }
+            }
+            else
+            {
+                table = PeriodCsvReader.Read(input, errors);
+            }
             if (errors.Count > 0)
             {
                 foreach (var e in errors) stderr.WriteLine(e.ToString());

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace RevLoop.Metrics;
@@ -31,8 +32,11 @@ public sealed class MetricsQuery
 /// start &lt; midnight(d+1) &lt;= end, i.e. floor(start) &lt;= d &lt; floor(end) in UTC days. A row that starts and ends
 /// within one day therefore never counts, and changes inside one day collapse (METRICS.md §3).
 ///
-/// FX (only with a reporting currency): every converted amount is exact, native 1e-8 units x rate 1e-12 units
-/// = 1e-20 units, so conversion is linear. For customer i with native MRR vector N_i(d) at the end of day d and
+/// Amounts: every row's monthly amount is an exact integer over the table's common denominator
+/// (<see cref="PeriodTable"/>), so every sum below is an exact Int128 sum; decimals appear only in the result.
+///
+/// FX (only with a reporting currency): every converted amount is exact, native numerator x rate numerator (rates as
+/// integers over 10^the most decimals of any rate), so conversion is linear. For customer i with native MRR vector N_i(d) at the end of day d and
 /// rates r(d) (rate of the day = last known rate on or before d):
 ///   movement_i(d) = N_i(d)·r(d) - N_i(d-1)·r(d)      (native change valued at the rate of the day, classified
 ///                                                    as new/expansion/... by comparing N_i(d-1)·r(d) with N_i(d)·r(d))
@@ -101,16 +105,35 @@ public static class MetricsEngine
         if (to < from) throw new MetricsInputException($"'to' ({to}) is before 'from' ({from})");
         if (from.Index - 12 < new YearMonth(1, 1).Index) throw new MetricsInputException("'from' must be after 0001-12");
 
-        var w = new Walker(table, query, from, to, fx, rates);
+        long rateDivisor = 1;
+        if (fx)
+        {
+            // rates as integers over 10^(significant decimals of the table): exact, and as small as possible
+            rateDivisor = Money.Pow10(Money.RateScale - rates!.SignificantScale);
+            UInt128 maxRate = (UInt128)(rates.MaxRateUnits / rateDivisor);
+            if (table.Total != 0 && maxRate > PeriodTable.MaxTotal / table.Total)
+                throw new MetricsInputException("amounts and exchange rates too large to compute exactly: the sum of the monthly amounts x the largest rate, "
+                                                + "as integers over their common denominator, exceeds 2^124 (fewer decimals in rates, amounts or quantities keep them smaller)");
+        }
+
+        var w = new Walker(table, query, from, to, fx, rates, rateDivisor);
         w.Run();
         return w.ToResult(currency);
     }
 
     internal struct Ev
     {
+        public Int128 Delta;
         public int Day;
         public int Cur;
-        public long Delta;
+    }
+
+    /// <summary>a x b for a monthly numerator (or a sum of them) and a rate numerator; the table bounds keep it inside Int128.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Int128 Mul(Int128 a, long b)
+    {
+        long lo = (long)a;
+        return a == lo ? Math.BigMul(lo, b) : a * b;
     }
 
     internal sealed class Walker
@@ -132,6 +155,7 @@ public static class MetricsEngine
         private readonly int[] _monthLastDay;
         // FX: rates per currency index for days _d0-1 .. _dl
         private readonly long[][]? _rate;
+        private readonly long _rateDivisor;
 
         // per-month accumulators (window month index)
         internal readonly Int128[] New, Exp, React, Contr, Churn, FxLine;
@@ -149,8 +173,9 @@ public static class MetricsEngine
         internal readonly MovementLog? Log;
         private int _posStart, _posEnd; // current customer: months with positive month-end MRR lie in [_posStart, _posEnd)
 
-        public Walker(PeriodTable t, MetricsQuery q, YearMonth from, YearMonth to, bool fx, FxRateTable? rates)
+        public Walker(PeriodTable t, MetricsQuery q, YearMonth from, YearMonth to, bool fx, FxRateTable? rates, long rateDivisor)
         {
+            _rateDivisor = rateDivisor;
             _t = t;
             _q = q;
             _fx = fx;
@@ -181,6 +206,8 @@ public static class MetricsEngine
                     CurrencyIndex.TryKey(System.Text.Encoding.ASCII.GetBytes(t.Currencies[c]), out int key);
                     try { _rate[c] = rates!.DailyRates(key, _d0 - 1, _dl); }
                     catch (MetricsInputException) { _rate[c] = []; } // currency not used by any row
+                    var rc = _rate[c];
+                    if (rateDivisor != 1) for (int i = 0; i < rc.Length; i++) rc[i] /= rateDivisor;
                 }
             }
             New = new Int128[M]; Exp = new Int128[M]; React = new Int128[M]; Contr = new Int128[M]; Churn = new Int128[M]; FxLine = new Int128[M];
@@ -197,7 +224,10 @@ public static class MetricsEngine
 
         public PeriodTable Table => _t;
         public FxRateTable? Rates => _rates;
-        public int Scale => _fx ? Money.ConvertedScale : Money.NativeScale;
+        /// <summary>Rates as used here: 1e-12 units / RateDivisor.</summary>
+        public long RateDivisor => _rateDivisor;
+        /// <summary>Denominator of every amount of the result: the table's, times the rates' 10^decimals with FX.</summary>
+        public BigInteger Denominator => _fx ? _t.Denominator * (Money.RateUnit / _rateDivisor) : _t.Denominator;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run()
@@ -231,7 +261,7 @@ public static class MetricsEngine
                 for (int k = a; k < b; k++)
                 {
                     int r = order is null ? k : order[k];
-                    long mon = _t.Monthly[r];
+                    Int128 mon = _t.Monthly[r];
                     if (mon == 0) continue;
                     int sd = (int)(_t.StartTicks[r] / TimeSpan.TicksPerDay);
                     long et = _t.EndTicks[r];
@@ -279,12 +309,12 @@ public static class MetricsEngine
         private sealed class HoldingSet
         {
             public int[] Cur = new int[4];
-            public long[] Amt = new long[4];
+            public Int128[] Amt = new Int128[4];
             public int Count;
 
             public void Clear() => Count = 0;
 
-            public void Add(int cur, long delta)
+            public void Add(int cur, Int128 delta)
             {
                 for (int i = 0; i < Count; i++)
                     if (Cur[i] == cur) { Amt[i] += delta; return; }
@@ -301,8 +331,8 @@ public static class MetricsEngine
             Int128 s = 0;
             for (int i = 0; i < h.Count; i++)
             {
-                long amt = h.Amt[i];
-                if (amt != 0) s += (Int128)amt * _rate![h.Cur[i]][dayIdx];
+                Int128 amt = h.Amt[i];
+                if (amt != 0) s += Mul(amt, _rate![h.Cur[i]][dayIdx]);
             }
             return s;
         }
@@ -312,7 +342,7 @@ public static class MetricsEngine
         {
             bool fx = _fx;
             hold.Clear();
-            long native = 0;          // total native MRR (positivity; in non-FX mode the value itself)
+            Int128 native = 0;        // total native MRR (positivity; in non-FX mode the value itself)
             int curMonth = -1;        // -1 = before the window
             bool entered = false;
             bool everPaid = false;
@@ -347,7 +377,7 @@ public static class MetricsEngine
                     monthStartPositive = native > 0;
                 }
                 // apply every change of day d
-                long before = native;
+                Int128 before = native;
                 int j = i;
                 if (fx)
                 {
@@ -374,6 +404,13 @@ public static class MetricsEngine
             }
             if (!_cohorts) return;
             if (filled < M) FillMonthEnds(monthEnd, filled, M, native, hold);
+            AddCohorts(cohort, firstNew, monthEnd);
+        }
+
+        /// <summary>Adds one customer's month-end MRR to the cohort and 12-month cohort accumulators (own method: own JIT inlining budget).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void AddCohorts(int cohort, Int128 firstNew, Int128[] monthEnd)
+        {
             // monthEnd[k] is meaningful (and possibly > 0) only in [_posStart, _posEnd); outside it is 0
             int ps = _posStart, pe = _posEnd;
             if (cohort >= 0)
@@ -405,7 +442,7 @@ public static class MetricsEngine
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void FillMonthEnds(Int128[] monthEnd, int fromMonth, int toMonth, long native, HoldingSet hold)
+        private void FillMonthEnds(Int128[] monthEnd, int fromMonth, int toMonth, Int128 native, HoldingSet hold)
         {
             if (native == 0)
             {
@@ -424,7 +461,7 @@ public static class MetricsEngine
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Classify(int customer, int d, int m, long nativeBefore, long nativeAfter, Int128 before, Int128 after,
+        private void Classify(int customer, int d, int m, Int128 nativeBefore, Int128 nativeAfter, Int128 before, Int128 after,
             bool existing, ref bool everPaid, ref long churnDay, ref int cohort, ref Int128 firstNew, ref bool churnFlag, ref bool newFlag)
         {
             if (nativeBefore == 0)
@@ -504,7 +541,7 @@ public static class MetricsEngine
             int baseDay = _d0 - 1;
             for (int r = 0; r < _t.Count; r++)
             {
-                long mon = _t.Monthly[r];
+                Int128 mon = _t.Monthly[r];
                 if (mon == 0) continue;
                 int sd = (int)(_t.StartTicks[r] / TimeSpan.TicksPerDay);
                 long et = _t.EndTicks[r];
@@ -520,7 +557,7 @@ public static class MetricsEngine
             for (int c = 0; c < nCur; c++)
             {
                 h[c] = diff[c][0];
-                if (h[c] != 0) startTotal += h[c] * _rate![c][0];
+                if (h[c] != 0) startTotal += Mul(h[c], _rate![c][0]);
             }
             for (int di = 1; di < days; di++)
             {
@@ -532,7 +569,7 @@ public static class MetricsEngine
                     if (prev != 0)
                     {
                         long dr = _rate![c][di] - _rate[c][di - 1];
-                        if (dr != 0) fxDay += prev * dr;
+                        if (dr != 0) fxDay += Mul(prev, dr);
                     }
                     h[c] = prev + diff[c][di];
                 }
@@ -540,7 +577,7 @@ public static class MetricsEngine
                 if (_monthLastDay[m] == baseDay + di)
                 {
                     Int128 total = 0;
-                    for (int c = 0; c < nCur; c++) if (h[c] != 0) total += h[c] * _rate![c][di];
+                    for (int c = 0; c < nCur; c++) if (h[c] != 0) total += Mul(h[c], _rate![c][di]);
                     MrrEnd[m] = total;
                 }
             }

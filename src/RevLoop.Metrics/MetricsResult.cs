@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace RevLoop.Metrics;
 
 /// <summary>
@@ -22,11 +24,22 @@ public sealed record MonthlyMrr(
     int ChurnedCustomers,
     int CustomersEnd)
 {
-    /// <summary>ARR at the end of the month = MRR x 12.</summary>
-    public decimal Arr => MrrEnd * 12;
+    private readonly decimal? _arr;
+    private readonly decimal? _arpa;
+    private readonly bool _arpaSet;
 
-    /// <summary>ARPA at the end of the month = MRR / customers with MRR &gt; 0; null when there are none.</summary>
-    public decimal? Arpa => SaasFormulas.Arpa(MrrEnd, CustomersEnd);
+    /// <summary>ARR at the end of the month = MRR x 12 (from the exact MRR when the engine built the record).</summary>
+    public decimal Arr { get => _arr ?? MrrEnd * 12; init => _arr = value; }
+
+    /// <summary>
+    /// ARPA at the end of the month = MRR / customers with MRR &gt; 0; null when there are none
+    /// (from the exact MRR when the engine built the record).
+    /// </summary>
+    public decimal? Arpa
+    {
+        get => _arpaSet ? _arpa : SaasFormulas.Arpa(MrrEnd, CustomersEnd);
+        init { _arpa = value; _arpaSet = true; }
+    }
 
     public decimal Movement(MovementKind kind) => kind switch
     {
@@ -38,6 +51,10 @@ public sealed record MonthlyMrr(
     };
 }
 
+/// <summary>The exact amounts of one month's roll-forward.</summary>
+internal readonly record struct ExactMonth(Fraction MrrStart, Fraction New, Fraction Expansion, Fraction Reactivation, Fraction Contraction,
+    Fraction Churn, Fraction Fx, Fraction MrrEnd);
+
 /// <summary>A customer and an amount (MRR or a movement) in the result currency.</summary>
 public sealed record CustomerAmount(string CustomerId, decimal Amount);
 
@@ -45,13 +62,15 @@ public sealed record CustomerAmount(string CustomerId, decimal Amount);
 public sealed class MetricsResult
 {
     private readonly MetricsEngine.Walker _w;
-    private readonly int _scale;
+    private readonly BigInteger _den;
+    private readonly ulong _den64; // _den when it fits in 64 bits, else 0
     private readonly int _fromIdx; // window index of From
 
     internal MetricsResult(MetricsEngine.Walker w, string currency, bool fx)
     {
         _w = w;
-        _scale = w.Scale;
+        _den = w.Denominator;
+        _den64 = _den <= ulong.MaxValue ? (ulong)_den : 0;
         Currency = currency;
         HasFx = fx;
         From = w.From;
@@ -76,7 +95,11 @@ public sealed class MetricsResult
 
     internal MetricsEngine.Walker Walker => _w;
 
-    internal decimal D(Int128 units) => Money.ToDecimal(units, _scale);
+    /// <summary>An exact amount (numerator over the result's denominator) as a decimal, rounded only here.</summary>
+    internal decimal D(Int128 units) => _den64 != 0 ? Money.ToDecimalOver(units, _den64) : Money.ToDecimal(units, _den);
+
+    /// <summary>An exact amount as a fraction, for derived metrics.</summary>
+    internal Fraction F(Int128 units) => new(units, _den);
 
     /// <summary>Window index (0 = 12 months before From) of a month; -1 when outside From-12..To.</summary>
     internal int WindowIndex(YearMonth month)
@@ -88,7 +111,11 @@ public sealed class MetricsResult
     internal MonthlyMrr BuildMonth(int m) => new(
         _w.W0.AddMonths(m),
         D(_w.MrrStart[m]), D(_w.New[m]), D(_w.Exp[m]), D(_w.React[m]), D(_w.Contr[m]), D(_w.Churn[m]), D(_w.FxLine[m]), D(_w.MrrEnd[m]),
-        _w.CustStart[m], _w.NewCnt[m], _w.ReactCnt[m], _w.ChurnCnt[m], _w.CustEnd[m]);
+        _w.CustStart[m], _w.NewCnt[m], _w.ReactCnt[m], _w.ChurnCnt[m], _w.CustEnd[m])
+    {
+        Arr = (F(_w.MrrEnd[m]) * 12).ToDecimal(),
+        Arpa = SaasFormulas.Exact.Arpa(F(_w.MrrEnd[m]), _w.CustEnd[m])?.ToDecimal(),
+    };
 
     /// <summary>The roll-forward of <paramref name="month"/> (From-12 .. To are available).</summary>
     public MonthlyMrr Month(YearMonth month)
@@ -98,26 +125,51 @@ public sealed class MetricsResult
         return BuildMonth(m);
     }
 
+    /// <summary>The exact amounts of a month's roll-forward (for checks; the decimals of <see cref="Month"/> are these, rounded once).</summary>
+    internal ExactMonth ExactMonthOf(YearMonth month)
+    {
+        int m = WindowIndex(month);
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(month));
+        return new(F(_w.MrrStart[m]), F(_w.New[m]), F(_w.Exp[m]), F(_w.React[m]), F(_w.Contr[m]), F(_w.Churn[m]), F(_w.FxLine[m]), F(_w.MrrEnd[m]));
+    }
+
     /// <summary>
     /// Drill-down: the customers behind a movement of a month, with their summed movement amount in that month,
     /// largest first. Requires <see cref="MetricsQuery.CollectCustomerMovements"/>. The amounts add up exactly
     /// to the month's movement total.
     /// </summary>
-    public IReadOnlyList<CustomerAmount> CustomersBehind(YearMonth month, MovementKind kind)
+    public IReadOnlyList<CustomerAmount> CustomersBehind(YearMonth month, MovementKind kind) =>
+        CustomersBehindUnits(month, kind)
+            .Select(kv => new CustomerAmount(_w.Table.Customers.GetId(kv.Key), D(kv.Value)))
+            .OrderByDescending(x => x.Amount).ThenBy(x => x.CustomerId, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>Exact version of <see cref="CustomersBehind"/> (customer id, amount), in no particular order.</summary>
+    internal IReadOnlyList<(string CustomerId, Fraction Amount)> CustomersBehindExact(YearMonth month, MovementKind kind) =>
+        CustomersBehindUnits(month, kind).Select(kv => (_w.Table.Customers.GetId(kv.Key), F(kv.Value))).ToList();
+
+    private Dictionary<int, Int128> CustomersBehindUnits(YearMonth month, MovementKind kind)
     {
         var log = _w.Log ?? throw new InvalidOperationException("CollectCustomerMovements was not enabled in the query");
-        int m = WindowIndex(month);
-        if (m < 0) return [];
         var sums = new Dictionary<int, Int128>();
+        int m = WindowIndex(month);
+        if (m < 0) return sums;
         for (int i = 0; i < log.Count; i++)
         {
             if (log.Month[i] != m || log.Kind[i] != kind) continue;
             sums[log.Customer[i]] = sums.GetValueOrDefault(log.Customer[i]) + log.Amount[i];
         }
-        return sums
-            .Select(kv => new CustomerAmount(_w.Table.Customers.GetId(kv.Key), D(kv.Value)))
-            .OrderByDescending(x => x.Amount).ThenBy(x => x.CustomerId, StringComparer.Ordinal)
-            .ToList();
+        return sums;
+    }
+
+    /// <summary>Exact MRR per customer (MRR &gt; 0 only) at an instant.</summary>
+    internal IReadOnlyList<(string CustomerId, Fraction Amount)> MrrByCustomerAtExact(DateTime instant)
+    {
+        var per = PerCustomerAt(instant);
+        var list = new List<(string, Fraction)>();
+        for (int c = 0; c < per.Length; c++)
+            if (per[c] > 0) list.Add((_w.Table.Customers.GetId(c), F(per[c])));
+        return list;
     }
 
     /// <summary>MRR per customer (MRR &gt; 0 only) at an exact instant: rows with start &lt;= instant &lt; end.</summary>
@@ -142,7 +194,12 @@ public sealed class MetricsResult
         return D(total);
     }
 
-    public decimal ArrAt(DateTime instant) => MrrAt(instant) * 12;
+    public decimal ArrAt(DateTime instant)
+    {
+        Int128 total = 0;
+        foreach (var v in PerCustomerAt(instant)) total += v;
+        return (F(total) * 12).ToDecimal();
+    }
 
     public int CustomersAt(DateTime instant)
     {
@@ -156,7 +213,7 @@ public sealed class MetricsResult
         Int128 total = 0;
         int n = 0;
         foreach (var v in PerCustomerAt(instant)) { total += v; if (v > 0) n++; }
-        return SaasFormulas.Arpa(D(total), n);
+        return SaasFormulas.Exact.Arpa(F(total), n)?.ToDecimal();
     }
 
     private Int128[] PerCustomerAt(DateTime instant)
@@ -170,12 +227,12 @@ public sealed class MetricsResult
             rate = new long[t.Currencies.Count];
             int day = (int)(ticks / TimeSpan.TicksPerDay);
             for (int c = 0; c < rate.Length; c++)
-                rate[c] = _w.Rates!.HasRates(t.Currencies[c]) ? _w.Rates.RateUnits(t.Currencies[c], day) : 0;
+                rate[c] = _w.Rates!.HasRates(t.Currencies[c]) ? _w.Rates.RateUnits(t.Currencies[c], day) / _w.RateDivisor : 0;
         }
         for (int i = 0; i < t.Count; i++)
         {
             if (t.StartTicks[i] <= ticks && ticks < t.EndTicks[i])
-                per[t.Customer[i]] += rate is null ? t.Monthly[i] : (Int128)t.Monthly[i] * rate[t.Currency[i]];
+                per[t.Customer[i]] += rate is null ? t.Monthly[i] : MetricsEngine.Mul(t.Monthly[i], rate[t.Currency[i]]);
         }
         return per;
     }
@@ -188,7 +245,12 @@ public sealed class MetricsResult
         for (int c = _fromIdx; c < _w.M; c++)
         {
             var mrr = _w.RetMrr[c].Select(D).ToArray();
-            rows.Add(new CohortRow(_w.W0.AddMonths(c), _w.CohortSize[c], D(_w.CohortStartMrr[c]), mrr, _w.RetCust[c].ToArray()));
+            var start = F(_w.CohortStartMrr[c]);
+            int size = _w.CohortSize[c];
+            rows.Add(new CohortRow(_w.W0.AddMonths(c), size, start.ToDecimal(), mrr, _w.RetCust[c].ToArray())
+            {
+                ExactMrrRetention = _w.RetMrr[c].Select(v => start.IsZero ? (decimal?)null : (F(v) / start).ToDecimal()).ToArray(),
+            });
         }
         return rows;
     }
@@ -204,9 +266,13 @@ public sealed class MetricsResult
 /// </summary>
 public sealed record CohortRow(YearMonth Cohort, int Customers, decimal StartingMrr, IReadOnlyList<decimal> RetainedMrr, IReadOnlyList<int> RetainedCustomers)
 {
+    /// <summary>Retention ratios from the exact amounts, when the engine built the row.</summary>
+    internal IReadOnlyList<decimal?>? ExactMrrRetention { get; init; }
+
     /// <summary>Retained MRR at the end of month k / starting MRR; null when the cohort is empty.</summary>
-    public decimal? MrrRetention(int k) => StartingMrr == 0 ? null : RetainedMrr[k] / StartingMrr;
+    public decimal? MrrRetention(int k) =>
+        ExactMrrRetention is { } exact ? exact[k] : StartingMrr == 0 ? null : (Fraction.FromDecimal(RetainedMrr[k]) / Fraction.FromDecimal(StartingMrr)).ToDecimal();
 
     /// <summary>Customers with MRR &gt; 0 at the end of month k / cohort size; null when the cohort is empty.</summary>
-    public decimal? CustomerRetention(int k) => Customers == 0 ? null : (decimal)RetainedCustomers[k] / Customers;
+    public decimal? CustomerRetention(int k) => Customers == 0 ? null : new Fraction(RetainedCustomers[k], Customers).ToDecimal();
 }

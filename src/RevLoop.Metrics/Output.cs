@@ -12,7 +12,10 @@ public enum RetentionBasis { Mrr, Customers }
 /// <summary>
 /// Report formatters. CSV: comma separated, LF line ends, money rounded half-up to two decimals with '.',
 /// ratios as fractions with four decimals, empty field = none. JSON: camelCase, same rounding, null = none.
-/// Table: the CSV columns aligned for people (first column left-aligned, the others right-aligned).
+/// Table: the CSV columns aligned for people (first column left-aligned, the others right-aligned); with
+/// <c>color</c> (the CLI passes it only when stdout is a terminal and NO_COLOR is not set) cells get ANSI colours:
+/// bold header, cyan first column, dim zeros, green increases and red decreases of MRR. Colour never changes the
+/// text or the alignment, and CSV and JSON are never coloured.
 /// </summary>
 public static class ReportWriter
 {
@@ -30,12 +33,14 @@ public static class ReportWriter
 
     // ---------- MRR ----------
 
-    public static void WriteMrr(MetricsResult result, OutputFormat format, TextWriter output)
+    public static void WriteMrr(MetricsResult result, OutputFormat format, TextWriter output) => WriteMrr(result, format, output, color: false);
+
+    public static void WriteMrr(MetricsResult result, OutputFormat format, TextWriter output, bool color)
     {
         switch (format)
         {
             case OutputFormat.Json: WriteMrrJson(result, output); break;
-            case OutputFormat.Table: WriteTable(MrrRows(result), output); break;
+            case OutputFormat.Table: WriteTable(MrrRows(result), output, color ? MrrStyle : null); break;
             default: WriteCsv(MrrRows(result), output); break;
         }
     }
@@ -92,12 +97,15 @@ public static class ReportWriter
 
     // ---------- SaaS ----------
 
-    public static void WriteSaas(MetricsResult result, IReadOnlyList<SaasMonth> months, OutputFormat format, TextWriter output)
+    public static void WriteSaas(MetricsResult result, IReadOnlyList<SaasMonth> months, OutputFormat format, TextWriter output) =>
+        WriteSaas(result, months, format, output, color: false);
+
+    public static void WriteSaas(MetricsResult result, IReadOnlyList<SaasMonth> months, OutputFormat format, TextWriter output, bool color)
     {
         switch (format)
         {
             case OutputFormat.Json: WriteSaasJson(result, months, output); break;
-            case OutputFormat.Table: WriteTable(SaasRows(months), output); break;
+            case OutputFormat.Table: WriteTable(SaasRows(months), output, color ? BasicStyle : null); break;
             default: WriteCsv(SaasRows(months), output); break;
         }
     }
@@ -151,13 +159,16 @@ public static class ReportWriter
 
     // ---------- Retention ----------
 
-    public static void WriteRetention(MetricsResult result, RetentionBasis basis, OutputFormat format, TextWriter output)
+    public static void WriteRetention(MetricsResult result, RetentionBasis basis, OutputFormat format, TextWriter output) =>
+        WriteRetention(result, basis, format, output, color: false);
+
+    public static void WriteRetention(MetricsResult result, RetentionBasis basis, OutputFormat format, TextWriter output, bool color)
     {
         var cohorts = result.Cohorts();
         switch (format)
         {
             case OutputFormat.Json: WriteRetentionJson(result, cohorts, basis, output); break;
-            case OutputFormat.Table: WriteTable(RetentionRows(cohorts, basis), output); break;
+            case OutputFormat.Table: WriteTable(RetentionRows(cohorts, basis), output, color ? BasicStyle : null); break;
             default: WriteCsv(RetentionRows(cohorts, basis), output); break;
         }
     }
@@ -200,7 +211,7 @@ public static class ReportWriter
             }
             j.WriteEndArray();
             j.WriteStartArray("retainedMrr");
-            foreach (var v in c.RetainedMrr) j.WriteNumberValue(RevLoop.Metrics.Money.Round(v, 2));
+            foreach (var v in c.RetainedMrr) j.WriteNumberValue(RevLoop.Metrics.Money.RoundToCents(v));
             j.WriteEndArray();
             j.WriteStartArray("retainedCustomers");
             foreach (var v in c.RetainedCustomers) j.WriteNumberValue(v);
@@ -216,7 +227,7 @@ public static class ReportWriter
     private static void JMoney(Utf8JsonWriter j, string name, decimal? v)
     {
         if (v is null) j.WriteNull(name);
-        else j.WriteNumber(name, Math.Round(v.Value, 2, MidpointRounding.AwayFromZero));
+        else j.WriteNumber(name, Money.RoundToCents(v.Value));
     }
 
     private static void Ratio(Utf8JsonWriter j, string name, decimal? v)
@@ -247,21 +258,55 @@ public static class ReportWriter
         output.Write(sb.ToString());
     }
 
-    internal static void WriteTable(List<string[]> rows, TextWriter output)
+    // ---------- table colours (ANSI SGR) ----------
+
+    private const string Bold = "1", Dim = "2", Red = "31", Green = "32", Cyan = "36";
+
+    /// <summary>Style of a table cell: an SGR parameter string, or null for none.</summary>
+    internal delegate string? CellStyle(string header, int row, int column, string cell);
+
+    private static bool IsZero(string cell) => cell.Length > 0 && cell.All(c => c is '0' or '.');
+
+    private static string? BasicStyle(string header, int row, int column, string cell) =>
+        row == 0 ? Bold : column == 0 ? Cyan : IsZero(cell) ? Dim : null;
+
+    private static string? MrrStyle(string header, int row, int column, string cell)
+    {
+        if (row == 0 || column == 0 || IsZero(cell) || cell.Length == 0) return BasicStyle(header, row, column, cell);
+        return header switch
+        {
+            "new" or "expansion" or "reactivation" or "new_customers" or "reactivated_customers" => Green,
+            "contraction" or "churn" or "churned_customers" => Red,
+            "fx" => cell.StartsWith('-') ? Red : Green,
+            "mrr_end" => Bold,
+            "customers_end" => Bold,
+            _ => null,
+        };
+    }
+
+    internal static void WriteTable(List<string[]> rows, TextWriter output) => WriteTable(rows, output, null);
+
+    internal static void WriteTable(List<string[]> rows, TextWriter output, CellStyle? style)
     {
         int cols = rows.Max(r => r.Length);
         var width = new int[cols];
         foreach (var row in rows)
             for (int i = 0; i < row.Length; i++) width[i] = Math.Max(width[i], row[i].Length);
+        var header = rows[0];
         var sb = new StringBuilder();
-        foreach (var row in rows)
+        for (int r = 0; r < rows.Count; r++)
         {
+            var row = rows[r];
             for (int i = 0; i < cols; i++)
             {
                 string cell = i < row.Length ? row[i] : "";
                 if (i > 0) sb.Append("  ");
-                if (i == 0) sb.Append(cell.PadRight(width[i]));
-                else sb.Append(cell.PadLeft(width[i]));
+                int pad = width[i] - cell.Length;
+                if (i > 0) sb.Append(' ', pad);
+                string? sgr = cell.Length == 0 ? null : style?.Invoke(i < header.Length ? header[i] : "", r, i, cell);
+                if (sgr is null) sb.Append(cell);
+                else sb.Append("\u001b[").Append(sgr).Append('m').Append(cell).Append("\u001b[0m");
+                if (i == 0) sb.Append(' ', pad);
             }
             // no trailing spaces
             int end = sb.Length;

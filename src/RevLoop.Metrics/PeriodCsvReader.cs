@@ -16,9 +16,17 @@ public static class PeriodCsvReader
     private static readonly string[] Names = ["customer_id", "subscription_id", "start", "end", "amount", "currency", "interval", "interval_count", "quantity"];
     private static readonly bool[] Required = [true, false, true, false, true, true, true, false, false];
 
-    public static PeriodTable Read(Stream stream, List<RowError> errors) => Read(stream, errors, 1 << 20);
+    /// <summary>How many records pass between two calls of the progress callback.</summary>
+    public const int ProgressInterval = 500_000;
 
-    internal static PeriodTable Read(Stream stream, List<RowError> errors, int bufferSize)
+    public static PeriodTable Read(Stream stream, List<RowError> errors) => Read(stream, errors, 1 << 20, ProgressInterval, null);
+
+    /// <summary>As <see cref="Read(Stream, List{RowError})"/>, calling <paramref name="progress"/> with the number of records read so far every <see cref="ProgressInterval"/> records.</summary>
+    public static PeriodTable Read(Stream stream, List<RowError> errors, Action<long>? progress) => Read(stream, errors, 1 << 20, ProgressInterval, progress);
+
+    internal static PeriodTable Read(Stream stream, List<RowError> errors, int bufferSize) => Read(stream, errors, bufferSize, ProgressInterval, null);
+
+    internal static PeriodTable Read(Stream stream, List<RowError> errors, int bufferSize, int progressEvery, Action<long>? progress)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(errors);
@@ -45,9 +53,11 @@ public static class PeriodCsvReader
             capacity = (int)Math.Clamp(remaining / 40 + 16, 16, 1 << 27);
         }
         var builder = new PeriodTableBuilder(capacity);
+        long records = 0;
         while (reader.Read())
         {
             ParseRow(reader, col, headerFields, builder, errors);
+            if (progress is not null && ++records % progressEvery == 0) progress(records);
         }
         return builder.Build();
     }
@@ -86,13 +96,13 @@ public static class PeriodCsvReader
         }
 
         long amount = 0;
+        int amountScale = 0;
         var amountText = r.Field(col[CAmount]);
         if (amountText.IsEmpty) errors.Add(new RowError(line, "amount", "missing"));
         else
         {
-            var st = FixedPoint.Parse(amountText, Money.NativeScale, 10, out long m, out int sc);
-            if (st == FixedPoint.Status.Ok) amount = m * Money.Pow10(Money.NativeScale - sc);
-            else errors.Add(new RowError(line, "amount", NumberReason(st, amountText)));
+            var st = FixedPoint.Parse(amountText, Money.NativeScale, 10, out amount, out amountScale);
+            if (st != FixedPoint.Status.Ok) errors.Add(new RowError(line, "amount", NumberReason(st, amountText)));
         }
 
         int currencyKey = 0;
@@ -133,13 +143,11 @@ public static class PeriodCsvReader
         }
 
         if (errors.Count != before) return;
-        if (!MonthlyFactor.TryMonthlyUnits(amount, qm, qs, interval, intervalCount, out long monthly))
-        {
-            errors.Add(new RowError(line, "amount", "monthly amount too large"));
-            return;
-        }
+        FixedPoint.StripZeros(ref amount, ref amountScale);
+        if (qs > 0) FixedPoint.StripZeros(ref qm, ref qs);
         int ci = builder.Customers.Intern(cust);
-        builder.Add(ci, start, end, monthly, builder.CurrencyIndex.Intern(currencyKey));
+        builder.Add(ci, start, end, PeriodTableBuilder.Product(amount, qm), amountScale + qs,
+            builder.Factors.Intern(interval, intervalCount), builder.CurrencyIndex.Intern(currencyKey));
     }
 
     private static string NumberReason(FixedPoint.Status st, ReadOnlySpan<byte> text) => st switch

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -25,12 +26,21 @@ public sealed class MetricsInputException(string message) : Exception(message);
 
 /// <summary>
 /// Columnar (struct-of-arrays) store of valid subscription item periods. Customers are interned to
-/// dense int indexes; amounts are already normalised to monthly amounts in 1e-8 units of their currency.
+/// dense int indexes. Monthly amounts are exact: row r's monthly amount in its currency is
+/// <c>Monthly[r] / Denominator</c>, where the integer <see cref="Denominator"/> is common to the whole table:
+/// 10^S x Q, S = the most decimals of any amount x quantity product, Q = the least common multiple of the
+/// denominators of the monthly factors PerYear / (12 x interval_count) present (12 at most for interval_count 1).
 /// </summary>
 public sealed class PeriodTable
 {
-    internal PeriodTable(int count, int[] customer, long[] startTicks, long[] endTicks, long[] monthly, short[] currency,
-        CustomerIndex customers, string[] currencies)
+    /// <summary>
+    /// Bound on the sum of all monthly numerators (and, with FX, on that sum x the largest rate numerator): every
+    /// intermediate of the engine (movement sums, roll-forward, fx line) stays below 8x this, inside Int128.
+    /// </summary>
+    internal static readonly UInt128 MaxTotal = UInt128.One << 124;
+
+    internal PeriodTable(int count, int[] customer, long[] startTicks, long[] endTicks, Int128[] monthly, short[] currency,
+        CustomerIndex customers, string[] currencies, BigInteger denominator, UInt128 total)
     {
         Count = count;
         Customer = customer;
@@ -40,6 +50,9 @@ public sealed class PeriodTable
         Currency = currency;
         Customers = customers;
         Currencies = currencies;
+        Denominator = denominator;
+        Denominator64 = denominator <= ulong.MaxValue ? (ulong)denominator : 0;
+        Total = total;
     }
 
     public int Count { get; }
@@ -47,15 +60,25 @@ public sealed class PeriodTable
     internal long[] StartTicks { get; }
     /// <summary>Exclusive end; <see cref="long.MaxValue"/> when open.</summary>
     internal long[] EndTicks { get; }
-    /// <summary>Monthly amount in 1e-8 units of the row's currency.</summary>
-    internal long[] Monthly { get; }
+    /// <summary>Monthly amount x <see cref="Denominator"/> (an exact, non-negative integer) in the row's currency.</summary>
+    internal Int128[] Monthly { get; }
     internal short[] Currency { get; }
+    /// <summary>Common denominator of <see cref="Monthly"/>.</summary>
+    internal BigInteger Denominator { get; }
+    /// <summary><see cref="Denominator"/> when it fits in 64 bits, else 0.</summary>
+    internal ulong Denominator64 { get; }
+    /// <summary>Sum of <see cref="Monthly"/> over all rows (at most <see cref="MaxTotal"/>).</summary>
+    internal UInt128 Total { get; }
 
     public CustomerIndex Customers { get; }
     public IReadOnlyList<string> Currencies { get; }
 
-    /// <summary>Monthly amount of row <paramref name="row"/> (exact, 8 decimals).</summary>
-    public decimal MonthlyAmount(int row) => Money.ToDecimal(Monthly[row], Money.NativeScale);
+    /// <summary>Monthly amount of row <paramref name="row"/> (exact value; as a decimal see <see cref="Money.ToDecimal(BigInteger, BigInteger)"/>).</summary>
+    public decimal MonthlyAmount(int row)
+    {
+        if ((uint)row >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(row));
+        return Denominator64 != 0 ? Money.ToDecimalOver(Monthly[row], Denominator64) : Money.ToDecimal(Monthly[row], Denominator);
+    }
 
     /// <summary>
     /// Builds a table from materialised records; invalid records are added to <paramref name="errors"/>
@@ -93,16 +116,14 @@ public sealed class PeriodTable
             else if (!FixedPoint.TryFromDecimalAnyScale(p.Quantity, Money.NativeScale, out qm, out qs))
                 errors.Add(new RowError(line, "quantity", "more than 8 decimals or too large"));
             if (errors.Count != before) continue;
-            if (!MonthlyFactor.TryMonthlyUnits(amountUnits, qm, qs, p.Interval, p.IntervalCount, out long monthly))
-            {
-                errors.Add(new RowError(line, "amount", "too large"));
-                continue;
-            }
+            int amountScale = Money.NativeScale;
+            FixedPoint.StripZeros(ref amountUnits, ref amountScale);
             int byteCount = Encoding.UTF8.GetByteCount(p.CustomerId);
             Span<byte> id = byteCount <= idBuf.Length ? idBuf[..byteCount] : new byte[byteCount];
             Encoding.UTF8.GetBytes(p.CustomerId, id);
             int cust = builder.Customers.Intern(id);
-            builder.Add(cust, start, end, monthly, builder.CurrencyIndex.Intern(currency));
+            builder.Add(cust, start, end, PeriodTableBuilder.Product(amountUnits, qm), amountScale + qs,
+                builder.Factors.Intern(p.Interval, p.IntervalCount), builder.CurrencyIndex.Intern(currency));
         }
         return builder.Build();
     }
@@ -110,14 +131,21 @@ public sealed class PeriodTable
     private static DateTime ToUtc(DateTime t) => t.Kind == DateTimeKind.Local ? t.ToUniversalTime() : t;
 }
 
+/// <summary>
+/// Collects rows with their exact price as (amount x quantity mantissa, its number of decimals, monthly factor) and
+/// turns them into integers over one common denominator in <see cref="Build"/>, once every scale and factor is known.
+/// </summary>
 internal sealed class PeriodTableBuilder
 {
+    private const int ScaleBits = 5; // product scale 0..16
     private int _count;
     private int[] _customer;
     private long[] _start;
     private long[] _end;
-    private long[] _monthly;
+    private Int128[] _product; // amount mantissa x quantity mantissa; replaced in place by the monthly numerator in Build
+    private int[] _meta;       // product scale | factor index << ScaleBits
     private short[] _currency;
+    private int _maxScale;
 
     public PeriodTableBuilder(int capacity)
     {
@@ -125,23 +153,34 @@ internal sealed class PeriodTableBuilder
         _customer = new int[capacity];
         _start = new long[capacity];
         _end = new long[capacity];
-        _monthly = new long[capacity];
+        _product = new Int128[capacity];
+        _meta = new int[capacity];
         _currency = new short[capacity];
     }
 
     public CustomerIndex Customers { get; } = new();
     public CurrencyIndex CurrencyIndex { get; } = new();
+    public FactorIndex Factors { get; } = new();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(int customer, long startTicks, long endTicks, long monthly, int currency)
+    public static Int128 Product(long amountMantissa, long quantityMantissa) =>
+        quantityMantissa == 1 ? amountMantissa : Math.BigMul(amountMantissa, quantityMantissa);
+
+    /// <param name="product">amount mantissa x quantity mantissa (non-negative)</param>
+    /// <param name="scale">decimals of <paramref name="product"/> (0..16)</param>
+    /// <param name="factor">index from <see cref="Factors"/></param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int customer, long startTicks, long endTicks, Int128 product, int scale, int factor, int currency)
     {
         if (_count == _customer.Length) Grow();
         int i = _count++;
         _customer[i] = customer;
         _start[i] = startTicks;
         _end[i] = endTicks;
-        _monthly[i] = monthly;
+        _product[i] = product;
+        _meta[i] = scale | (factor << ScaleBits);
         _currency[i] = (short)currency;
+        if (scale > _maxScale) _maxScale = scale;
     }
 
     private void Grow()
@@ -150,12 +189,110 @@ internal sealed class PeriodTableBuilder
         Array.Resize(ref _customer, n);
         Array.Resize(ref _start, n);
         Array.Resize(ref _end, n);
-        Array.Resize(ref _monthly, n);
+        Array.Resize(ref _product, n);
+        Array.Resize(ref _meta, n);
         Array.Resize(ref _currency, n);
     }
 
-    public PeriodTable Build() =>
-        new(_count, _customer, _start, _end, _monthly, _currency, Customers, CurrencyIndex.Codes());
+    /// <summary>
+    /// Chooses the common denominator D = 10^S x Q (S = most decimals of any product, Q = lcm of the reduced factor
+    /// denominators) and replaces every product by its exact monthly numerator product x 10^(S - scale) x p x Q / q.
+    /// Throws <see cref="MetricsInputException"/> when the numerators would not fit the exact integer range.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public PeriodTable Build()
+    {
+        var factors = Factors.Items;
+        int scale = _maxScale;
+        UInt128 q = 1;
+        foreach (var (interval, count) in factors)
+        {
+            var (_, fq) = MonthlyFactor.Factor(interval, count);
+            UInt128 g = UInt128Gcd(q, (UInt128)fq);
+            if (!TryMul(q / g, (UInt128)fq, out q))
+                throw new MetricsInputException("interval_count values " + string.Join(", ", factors.Select(f => f.Count).Distinct().Order().Take(20))
+                                                + " have a least common multiple too large for exact arithmetic");
+        }
+        // coefficient per (factor, scale): p x Q / q x 10^(S - scale); UInt128.MaxValue marks "too large"
+        var coef = new UInt128[Math.Max(1, factors.Count) << ScaleBits];
+        for (int f = 0; f < factors.Count; f++)
+        {
+            var (fp, fq) = MonthlyFactor.Factor(factors[f].Interval, factors[f].Count);
+            bool ok = TryMul(q / (UInt128)fq, (UInt128)fp, out UInt128 mult);
+            for (int s = 0; s <= scale; s++)
+                coef[(f << ScaleBits) | s] = ok && TryMul(mult, Money.Pow10U128[scale - s], out UInt128 c) ? c : UInt128.MaxValue;
+        }
+        var product = _product;
+        var meta = _meta;
+        UInt128 total = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            UInt128 p = (UInt128)product[i];
+            if (p == 0) continue;
+            UInt128 c = coef[meta[i]];
+            UInt128 v;
+            if (p <= ulong.MaxValue && c <= ulong.MaxValue) v = Math.BigMul((ulong)p, (ulong)c);
+            else if (c == UInt128.MaxValue || !TryMul(p, c, out v)) throw TooLarge(scale, q);
+            if (v > PeriodTable.MaxTotal) throw TooLarge(scale, q);
+            total += v;
+            if (total > PeriodTable.MaxTotal) throw TooLarge(scale, q);
+            product[i] = (Int128)v;
+        }
+        var denominator = (BigInteger)Money.Pow10U128[scale] * (BigInteger)q;
+        return new(_count, _customer, _start, _end, _product, _currency, Customers, CurrencyIndex.Codes(), denominator, total);
+    }
+
+    private static MetricsInputException TooLarge(int scale, UInt128 q) =>
+        new($"amounts too large to compute exactly: the monthly amounts, as integers over the common denominator 10^{scale} x {q}, "
+            + "add up to more than 2^124 (fewer decimals in amounts and quantities, or fewer distinct interval counts, keep them smaller)");
+
+    private static bool TryMul(UInt128 a, UInt128 b, out UInt128 product)
+    {
+        if (a != 0 && b > UInt128.MaxValue / a) { product = 0; return false; }
+        product = a * b;
+        return true;
+    }
+
+    private static UInt128 UInt128Gcd(UInt128 a, UInt128 b)
+    {
+        while (b != 0) (a, b) = (b, a % b);
+        return a;
+    }
+}
+
+/// <summary>Interns (interval, interval_count) pairs: the distinct monthly factors of a table.</summary>
+internal sealed class FactorIndex
+{
+    private const int SmallCounts = 64;
+    private readonly int[] _small = new int[SmallCounts << 3]; // index + 1 by key, for interval_count < 64
+    private readonly Dictionary<long, int> _byKey = new();
+
+    public List<(BillingInterval Interval, long Count)> Items { get; } = new();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Intern(BillingInterval interval, long count)
+    {
+        long key = (count << 3) | (long)interval;
+        if ((ulong)count < SmallCounts)
+        {
+            int i = _small[key] - 1;
+            if (i >= 0) return i;
+        }
+        return InternSlow(interval, count, key);
+    }
+
+    private int InternSlow(BillingInterval interval, long count, long key)
+    {
+        if (!_byKey.TryGetValue(key, out int idx))
+        {
+            if (Items.Count >= 1 << 25) throw new MetricsInputException("too many distinct interval counts");
+            idx = Items.Count;
+            Items.Add((interval, count));
+            _byKey[key] = idx;
+            if ((ulong)count < SmallCounts) _small[key] = idx + 1;
+        }
+        return idx;
+    }
 }
 
 /// <summary>Interns customer ids (UTF-8 bytes) into dense int indexes.</summary>

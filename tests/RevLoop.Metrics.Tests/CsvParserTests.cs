@@ -75,7 +75,7 @@ public class CsvParserTests
                   + "week,EUR,10,2024-01-01,b,x\n"
                   + "quarter,EUR,300,2024-01-01,c,\"q,\"\"x\"\"\"\n";
         var t = Table(csv);
-        Assert.Equal([1.52416667m, 43.33333333m, 100m], Enumerable.Range(0, t.Count).Select(t.MonthlyAmount));
+        Assert.Equal([1.5241666666666666666666666667m, 43.333333333333333333333333333m, 100m], Enumerable.Range(0, t.Count).Select(t.MonthlyAmount));
         Assert.Equal(["EUR"], t.Currencies);
     }
 

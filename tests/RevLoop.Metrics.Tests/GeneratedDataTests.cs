@@ -3,12 +3,20 @@ using System.Text;
 
 namespace RevLoop.Metrics.Tests;
 
-/// <summary>Seeded random data checked against a naive day-by-day oracle and the roll-forward identity.</summary>
+/// <summary>
+/// Seeded random data checked against a naive day-by-day oracle in exact BigInteger rationals and the roll-forward identity
+/// (exactly, on the engine's exact amounts, and on the printed decimals).
+/// </summary>
 public class GeneratedDataTests
 {
+    private static int PerYear(BillingInterval i) => i switch
+    {
+        BillingInterval.Day => 365, BillingInterval.Week => 52, BillingInterval.Month => 12, BillingInterval.Quarter => 4, _ => 1,
+    };
+
     private sealed record Row(string Customer, long Start, long End, decimal Amount, string Currency, BillingInterval Interval, int Count, int Quantity)
     {
-        public decimal Monthly => MonthlyFactor.Monthly(Amount, Interval, Count, Quantity);
+        public Rational Monthly { get; } = Rational.FromDecimal(Amount) * Quantity * PerYear(Interval) / (12 * Count);
         public int StartDay => (int)(Start / TimeSpan.TicksPerDay);
         public int EndDay => End == long.MaxValue ? int.MaxValue : (int)(End / TimeSpan.TicksPerDay);
     }
@@ -72,12 +80,31 @@ public class GeneratedDataTests
 
     private sealed class OracleMonth
     {
-        public decimal Start, New, Exp, React, Contr, Churn, Fx, End;
+        public Rational Start = Rational.Zero, New = Rational.Zero, Exp = Rational.Zero, React = Rational.Zero, Contr = Rational.Zero,
+            Churn = Rational.Zero, Fx = Rational.Zero, End = Rational.Zero;
         public int CStart, CNew, CReact, CChurn, CEnd;
     }
 
+    private static Rational Sum<T>(IEnumerable<T> items, Func<T, Rational> f)
+    {
+        var s = Rational.Zero;
+        foreach (var x in items) s += f(x);
+        return s;
+    }
+
+    /// <summary>Compares a month exactly (engine's exact amounts) and as decimals (each exact amount converted once).</summary>
+    private static void AssertOracle(MetricsResult r, MonthlyMrr m, OracleMonth o)
+    {
+        var e = r.ExactMonthOf(m.Month);
+        Assert.Equal((o.Start, o.New, o.Exp, o.React, o.Contr, o.Churn, o.Fx, o.End),
+            (Rational.Of(e.MrrStart), Rational.Of(e.New), Rational.Of(e.Expansion), Rational.Of(e.Reactivation), Rational.Of(e.Contraction),
+                Rational.Of(e.Churn), Rational.Of(e.Fx), Rational.Of(e.MrrEnd)));
+        TestUtil.AssertMonth(m, o.Start.ToDecimal(), o.New.ToDecimal(), o.Exp.ToDecimal(), o.React.ToDecimal(), o.Contr.ToDecimal(), o.Churn.ToDecimal(),
+            o.End.ToDecimal(), o.CStart, o.CNew, o.CReact, o.CChurn, o.CEnd, o.Fx.ToDecimal());
+    }
+
     /// <summary>Day-by-day, customer-by-customer evaluation straight from METRICS.md §3.</summary>
-    private static Dictionary<YearMonth, OracleMonth> Oracle(List<Row> rows, YearMonth from, YearMonth to, int? window, Func<string, int, decimal> rate)
+    private static Dictionary<YearMonth, OracleMonth> Oracle(List<Row> rows, YearMonth from, YearMonth to, int? window, Func<string, int, Rational> rate)
     {
         var result = new Dictionary<YearMonth, OracleMonth>();
         for (var m = from; m <= to; m = m.AddMonths(1)) result[m] = new OracleMonth();
@@ -87,22 +114,28 @@ public class GeneratedDataTests
             var list = g.ToList();
             int first = list.Min(r => r.StartDay) - 1;
             var currencies = list.Select(r => r.Currency).Distinct().ToList();
-            decimal Native(string cur, int day) => list.Where(r => r.Currency == cur && r.StartDay <= day && day < r.EndDay).Sum(r => r.Monthly);
+            var memo = new Dictionary<(string, int), Rational>();
+            Rational Native(string cur, int day)
+            {
+                if (!memo.TryGetValue((cur, day), out var v))
+                    memo[(cur, day)] = v = Sum(list.Where(r => r.Currency == cur && r.StartDay <= day && day < r.EndDay), r => r.Monthly);
+                return v;
+            }
             bool everPaid = false;
             int churnDay = 0;
             for (int d = first + 1; d <= dl; d++)
             {
-                decimal before = 0, after = 0, fx = 0, nb = 0, na = 0;
+                Rational before = 0, after = 0, fx = 0, nb = 0, na = 0;
                 foreach (var cur in currencies)
                 {
-                    decimal b = Native(cur, d - 1), a = Native(cur, d);
+                    Rational b = Native(cur, d - 1), a = Native(cur, d);
                     nb += b;
                     na += a;
                     before += b * rate(cur, d);
                     after += a * rate(cur, d);
                     fx += b * (rate(cur, d) - rate(cur, d - 1));
                 }
-                if (d == d0 && nb > 0) { result[from].Start += currencies.Sum(c => Native(c, d - 1) * rate(c, d - 1)); result[from].CStart++; }
+                if (d == d0 && nb > 0) { result[from].Start += Sum(currencies, c => Native(c, d - 1) * rate(c, d - 1)); result[from].CStart++; }
                 bool inRange = d >= d0;
                 var om = inRange ? result[YearMonth.OfDayNumber(d)] : null;
                 if (om is not null) om.Fx += fx;
@@ -129,9 +162,9 @@ public class GeneratedDataTests
             for (var m = from; m <= to; m = m.AddMonths(1))
             {
                 int last = m.LastDay.DayNumber;
-                decimal end = currencies.Sum(c => Native(c, last) * rate(c, last));
+                Rational end = Sum(currencies, c => Native(c, last) * rate(c, last));
                 result[m].End += end;
-                if (currencies.Sum(c => Native(c, last)) > 0) result[m].CEnd++;
+                if (Sum(currencies, c => Native(c, last)) > 0) result[m].CEnd++;
             }
         }
         for (var m = from.AddMonths(1); m <= to; m = m.AddMonths(1))
@@ -152,12 +185,8 @@ public class GeneratedDataTests
         var from = new YearMonth(2022, 7);
         var to = new YearMonth(2024, 6);
         var r = TestUtil.Compute(ToCsv(rows), from.ToString(), to.ToString(), window);
-        var oracle = Oracle(rows, from, to, window, (_, _) => 1m);
-        foreach (var m in r.Months)
-        {
-            var o = oracle[m.Month];
-            TestUtil.AssertMonth(m, o.Start, o.New, o.Exp, o.React, o.Contr, o.Churn, o.End, o.CStart, o.CNew, o.CReact, o.CChurn, o.CEnd);
-        }
+        var oracle = Oracle(rows, from, to, window, (_, _) => 1);
+        foreach (var m in r.Months) AssertOracle(r, m, oracle[m.Month]);
         Assert.True(r.Months.Sum(m => m.New + m.Reactivation + m.Churn) > 0);
     }
 
@@ -176,12 +205,12 @@ public class GeneratedDataTests
         var table = FxRateTable.FromRates("USD", rates);
         var rows = Generate(11, 120, ["USD", "EUR", "GBP"]);
         var r = TestUtil.Compute(ToCsv(rows), from.ToString(), to.ToString(), currency: "USD", rates: table);
-        var oracle = Oracle(rows, from, to, null, (c, d) => c == "USD" ? 1m : table.RateOn(c, DateOnly.FromDayNumber(d)));
+        var oracle = Oracle(rows, from, to, null, (c, d) => c == "USD" ? 1 : Rational.FromDecimal(table.RateOn(c, DateOnly.FromDayNumber(d))));
         foreach (var m in r.Months)
         {
-            var o = oracle[m.Month];
-            TestUtil.AssertMonth(m, o.Start, o.New, o.Exp, o.React, o.Contr, o.Churn, o.End, o.CStart, o.CNew, o.CReact, o.CChurn, o.CEnd, o.Fx);
-            Assert.Equal(m.MrrEnd, m.MrrStart + m.New + m.Expansion + m.Reactivation - m.Contraction - m.Churn + m.Fx);
+            AssertOracle(r, m, oracle[m.Month]);
+            var e = r.ExactMonthOf(m.Month);
+            Assert.Equal(e.MrrEnd, e.MrrStart + e.New + e.Expansion + e.Reactivation - e.Contraction - e.Churn + e.Fx);
             Assert.NotEqual(0m, m.Fx);
         }
     }
@@ -197,11 +226,20 @@ public class GeneratedDataTests
         MonthlyMrr? prev = null;
         foreach (var m in r.Months)
         {
-            Assert.Equal(m.MrrEnd, m.MrrStart + m.New + m.Expansion + m.Reactivation - m.Contraction - m.Churn);
+            var e = r.ExactMonthOf(m.Month);
+            Assert.Equal(e.MrrEnd, e.MrrStart + e.New + e.Expansion + e.Reactivation - e.Contraction - e.Churn);
             Assert.Equal(m.CustomersEnd, m.CustomersStart + m.NewCustomers + m.ReactivatedCustomers - m.ChurnedCustomers);
             if (prev is not null) Assert.Equal((prev.MrrEnd, prev.CustomersEnd), (m.MrrStart, m.CustomersStart));
             foreach (var kind in Enum.GetValues<MovementKind>())
-                Assert.Equal(m.Movement(kind), r.CustomersBehind(m.Month, kind).Sum(x => x.Amount));
+            {
+                var exact = kind switch
+                {
+                    MovementKind.New => e.New, MovementKind.Expansion => e.Expansion, MovementKind.Reactivation => e.Reactivation,
+                    MovementKind.Contraction => e.Contraction, _ => e.Churn,
+                };
+                Assert.Equal(Rational.Of(exact), Sum(r.CustomersBehindExact(m.Month, kind), x => Rational.Of(x.Amount)));
+                Assert.Equal(m.Movement(kind), Rational.Of(exact).ToDecimal());
+            }
             Assert.Equal(m.NewCustomers + m.ReactivatedCustomers > 0, r.CustomersBehind(m.Month, MovementKind.New).Count + r.CustomersBehind(m.Month, MovementKind.Reactivation).Count > 0);
             prev = m;
         }
@@ -209,9 +247,11 @@ public class GeneratedDataTests
         Assert.True(r.Months.Max(m => m.CustomersEnd) > 5000);
         // end of the last day = the last tick before the next month: the exact-instant view agrees
         var last = r.Months[^1];
-        var perCustomer = r.MrrByCustomerAt(to.LastDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1).AddTicks(-1));
+        var instant = to.LastDay.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1).AddTicks(-1);
+        var perCustomer = r.MrrByCustomerAt(instant);
         Assert.Equal(last.CustomersEnd, perCustomer.Count);
-        Assert.Equal(last.MrrEnd, perCustomer.Sum(x => x.Amount));
+        Assert.Equal(Rational.Of(r.ExactMonthOf(to).MrrEnd), Sum(r.MrrByCustomerAtExact(instant), x => Rational.Of(x.Amount)));
+        Assert.Equal(last.MrrEnd, r.MrrAt(instant));
     }
     [Theory]
     [InlineData(5)]
@@ -224,17 +264,17 @@ public class GeneratedDataTests
         var r = TestUtil.Compute(ToCsv(rows), from.ToString(), to.ToString());
         var saas = r.Saas(new SaasSettings()).ToDictionary(x => x.Month);
         var cohorts = r.Cohorts().ToDictionary(x => x.Cohort);
-        var num = new Dictionary<YearMonth, decimal>();
-        var den = new Dictionary<YearMonth, decimal>();
-        var min = new Dictionary<YearMonth, decimal>();
+        var num = new Dictionary<YearMonth, Rational>();
+        var den = new Dictionary<YearMonth, Rational>();
+        var min = new Dictionary<YearMonth, Rational>();
         var size = new Dictionary<YearMonth, int>();
-        var start = new Dictionary<YearMonth, decimal>();
-        var retained = new Dictionary<(YearMonth, int), (decimal Mrr, int Customers)>();
+        var start = new Dictionary<YearMonth, Rational>();
+        var retained = new Dictionary<(YearMonth, int), (Rational Mrr, int Customers)>();
         foreach (var g in rows.GroupBy(x => x.Customer))
         {
             var list = g.ToList();
-            decimal At(int day) => list.Where(x => x.StartDay <= day && day < x.EndDay).Sum(x => x.Monthly);
-            decimal MonthEnd(YearMonth m) => At(m.LastDay.DayNumber);
+            Rational At(int day) => Sum(list.Where(x => x.StartDay <= day && day < x.EndDay), x => x.Monthly);
+            Rational MonthEnd(YearMonth m) => At(m.LastDay.DayNumber);
             int firstPaid = Enumerable.Range(list.Min(x => x.StartDay), to.LastDay.DayNumber - list.Min(x => x.StartDay) + 1).FirstOrDefault(d => At(d) > 0, -1);
             if (firstPaid >= 0 && YearMonth.OfDayNumber(firstPaid) >= from)
             {
@@ -255,19 +295,21 @@ public class GeneratedDataTests
                 var now = MonthEnd(m);
                 num[m] = num.GetValueOrDefault(m) + now;
                 den[m] = den.GetValueOrDefault(m) + then;
-                min[m] = min.GetValueOrDefault(m) + Math.Min(now, then);
+                min[m] = min.GetValueOrDefault(m) + Rational.Min(now, then);
             }
         }
+        decimal? Ratio(Rational a, Rational b) => b.Sign > 0 ? (a / b).ToDecimal() : null;
         for (var m = from; m <= to; m = m.AddMonths(1))
         {
-            Assert.Equal(SaasFormulas.CohortNrr(num.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortNrr12);
-            Assert.Equal(SaasFormulas.CohortGrr(min.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortGrr12);
+            Assert.Equal(Ratio(num.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortNrr12);
+            Assert.Equal(Ratio(min.GetValueOrDefault(m), den.GetValueOrDefault(m)), saas[m].CohortGrr12);
             var row = cohorts[m];
-            Assert.Equal((size.GetValueOrDefault(m), start.GetValueOrDefault(m)), (row.Customers, row.StartingMrr));
+            Assert.Equal((size.GetValueOrDefault(m), start.GetValueOrDefault(m).ToDecimal()), (row.Customers, row.StartingMrr));
             for (int k = 0; k < row.RetainedMrr.Count; k++)
             {
                 var e = retained.GetValueOrDefault((m, k));
-                Assert.Equal((e.Mrr, e.Customers), (row.RetainedMrr[k], row.RetainedCustomers[k]));
+                Assert.Equal((e.Mrr.ToDecimal(), e.Customers), (row.RetainedMrr[k], row.RetainedCustomers[k]));
+                Assert.Equal(Ratio(e.Mrr, start.GetValueOrDefault(m)), row.MrrRetention(k));
             }
         }
         Assert.True(den.Count > 5);

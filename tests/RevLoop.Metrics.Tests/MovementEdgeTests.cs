@@ -201,7 +201,7 @@ public class MovementEdgeTests
             errors);
         Assert.Empty(errors);
         Assert.Equal(fromCsv.Months, fromRecords.Months);
-        Assert.Equal(101.52416667m, fromRecords.M("2024-01").MrrEnd);
+        Assert.Equal(101.52416666666666666666666667m, fromRecords.M("2024-01").MrrEnd); // 100 + 18.29/12
     }
 
     [Fact]

@@ -6,13 +6,13 @@ public class NormalisationTests
 {
     [Theory]
     [InlineData("600", BillingInterval.Year, 1, "1", "50")]
-    [InlineData("18.29", BillingInterval.Year, 1, "1", "1.52416667")]
-    [InlineData("10", BillingInterval.Week, 1, "1", "43.33333333")]
+    [InlineData("18.29", BillingInterval.Year, 1, "1", "1.5241666666666666666666666667")]
+    [InlineData("10", BillingInterval.Week, 1, "1", "43.333333333333333333333333333")]
     [InlineData("300", BillingInterval.Quarter, 1, "1", "100")]
     [InlineData("600", BillingInterval.Month, 6, "1", "100")]
-    [InlineData("1", BillingInterval.Day, 1, "1", "30.41666667")]
+    [InlineData("1", BillingInterval.Day, 1, "1", "30.416666666666666666666666667")]
     [InlineData("10", BillingInterval.Month, 1, "3", "30")]
-    [InlineData("100", BillingInterval.Year, 2, "1", "4.16666667")]
+    [InlineData("100", BillingInterval.Year, 2, "1", "4.1666666666666666666666666667")]
     [InlineData("9.99", BillingInterval.Month, 1, "2.5", "24.975")]
     [InlineData("0", BillingInterval.Month, 1, "1", "0")]
     public void Monthly_factor(string amount, BillingInterval interval, int count, string quantity, string expected)
@@ -38,11 +38,12 @@ public class NormalisationTests
         Assert.Equal("0.00", Money.FormatCents(-0.001m));
         Assert.Equal("0.0000", Money.FormatRatio(-0.00001m));
         Assert.Equal("12500.00", Money.FormatCents(12500m));
-        // 3 x 1.52416667 = 4.57250001 is kept exactly until printed
+        // 3 x 18.29 / 12 = 4.5725 exactly (not 3 x 1.52416667 = 4.57250001): kept exact until printed
         var csv = Header + "a,1,2024-01-01,,18.29,USD,year\nb,1,2024-01-01,,18.29,USD,year\nc,1,2024-01-01,,18.29,USD,year\n";
         var r = Compute(csv, "2024-01", "2024-01");
-        Assert.Equal(4.57250001m, r.M("2024-01").MrrEnd);
-        Assert.Equal(54.87000012m, r.M("2024-01").Arr);
+        Assert.Equal(4.5725m, r.M("2024-01").MrrEnd);
+        Assert.Equal(54.87m, r.M("2024-01").Arr);
+        Assert.Equal("4.57", Money.FormatCents(r.M("2024-01").MrrEnd));
     }
 
     [Fact]
@@ -55,7 +56,9 @@ public class NormalisationTests
                   + "h,2024-01-01,600,USD,month,6\n"
                   + "d,2024-01-01,1,USD,day,1\n";
         var r = Compute(csv, "2024-01", "2024-01");
-        Assert.Equal(1.52416667m + 100m + 43.33333333m + 100m + 30.41666667m, r.M("2024-01").MrrEnd);
+        // 18.29/12 + 100 + 520/12 + 100 + 365/12 = 200 + 903.29/12, exactly
+        Assert.Equal(((Rational.Parse("18.29") + 520 + 365) / 12 + 200).ToDecimal(), r.M("2024-01").MrrEnd);
+        Assert.Equal(275.27416666666666666666666667m, r.M("2024-01").MrrEnd);
         Assert.Equal("275.27", Money.FormatCents(r.M("2024-01").MrrEnd));
     }
 

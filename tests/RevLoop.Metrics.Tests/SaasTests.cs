@@ -43,11 +43,11 @@ public class SaasTests
         var jan = Saas(r, "2024-01");
         Assert.Equal(100m, jan.Arpa);
         Assert.Equal(10m / 76m, jan.CustomerChurnRate);
-        Assert.Equal(SaasFormulas.Ltv(100m, 10m / 76m), jan.Ltv);
+        Assert.Equal(760m, jan.Ltv); // 100 / (10/76) exactly, not 100 / 0.1315789473684210526315789474
         Assert.Equal("760.00", Money.FormatCents(jan.Ltv));
         var trailing = Saas(r, "2024-01", new SaasSettings(Ltv: LtvVariant.TrailingSixMonths, GrossMargin: 0.8m));
         // Jul..Dec 2023: 0, 5/100, 0, 0, 19/95, 0
-        Assert.Equal(100m * 0.8m / ((0m + 0.05m + 0m + 0m + 0.2m + 0m) / 6), trailing.Ltv);
+        Assert.Equal(1920m, trailing.Ltv); // 100 x 0.8 / ((0 + 0.05 + 0 + 0 + 0.2 + 0) / 6) exactly
         Assert.Equal("1920.00", Money.FormatCents(trailing.Ltv));
     }
 

@@ -21,15 +21,20 @@ if (verb == "phases")
     for (int rep = 0; rep < 3; rep++)
     {
         var t0 = Stopwatch.StartNew();
+        var c0 = Process.GetCurrentProcess().TotalProcessorTime;
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var errs = new List<RowError>();
         var table = PeriodCsvReader.Read(fs, errs);
         var parse = t0.Elapsed.TotalMilliseconds;
+        var cParse = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalMilliseconds;
         var res = MetricsEngine.Compute(table, new MetricsQuery { From = new YearMonth(2020, 1), To = new YearMonth(2024, 12), ComputeCohorts = false });
         var compute = t0.Elapsed.TotalMilliseconds - parse;
+        var cCompute = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalMilliseconds - cParse;
         var res2 = MetricsEngine.Compute(table, new MetricsQuery { From = new YearMonth(2020, 1), To = new YearMonth(2024, 12), ComputeCohorts = true });
         var cohorts = t0.Elapsed.TotalMilliseconds - parse - compute;
-        Console.WriteLine($"rows {table.Count}, customers {table.Customers.Count}: parse {parse:F0} ms, compute {compute:F0} ms, compute+cohorts {cohorts:F0} ms");
+        var cCohorts = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalMilliseconds - cParse - cCompute;
+        Console.WriteLine($"rows {table.Count}, customers {table.Customers.Count}: parse {parse:F0} ms, compute {compute:F0} ms, compute+cohorts {cohorts:F0} ms"
+                          + $" (CPU: {cParse:F0} / {cCompute:F0} / {cCohorts:F0} ms)");
     }
     return;
 }
@@ -50,7 +55,9 @@ using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShar
     Console.WriteLine(string.Join('\n', text.Split('\n').Take(3)));
     Console.WriteLine("...");
     Console.WriteLine(string.Join('\n', text.Split('\n').TakeLast(3)));
-    Console.WriteLine($"exit {code}; {verb}: {sw.Elapsed.TotalMilliseconds:F0} ms; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+    var self = Process.GetCurrentProcess();
+    Console.WriteLine($"exit {code}; {verb}: {sw.Elapsed.TotalMilliseconds:F0} ms; CPU (process, incl. start-up) {self.TotalProcessorTime.TotalMilliseconds:F0} ms; "
+                      + $"peak working set {self.PeakWorkingSet64 / 1048576.0:F0} MiB");
 }
 
 static void Generate(string path, int customers)

@@ -28,7 +28,7 @@ public static class MetricsApi
     }
 
     /// <summary>Money as printed everywhere: rounded half-up to cents only at the end.</summary>
-    public static decimal Cents(decimal v) => Math.Round(v, 2, MidpointRounding.AwayFromZero);
+    public static decimal Cents(decimal v) => Money.RoundToCents(v);
     private static decimal? Ratio(decimal? v) => v is { } x ? Math.Round(x, 6, MidpointRounding.AwayFromZero) : null;
 
     public static async Task<MetricsResult> ComputeAsync(RevLoopDb db, string? from, string? to, string? currency, int? reactivationWindow, bool cohorts, CancellationToken ct)

@@ -46,9 +46,17 @@ public static class MetricsVerb
             o.ReportingCurrency = pr.GetValue(Currency);
             o.SkipInvalid = pr.GetValue(SkipInvalid);
             o.ReactivationWindowDays = pr.GetValue(ReactivationWindow);
+            o.Color = UseColor();
+            o.ShowProgress = !Console.IsErrorRedirected;
             return o;
         }
     }
+
+    /// <summary>ANSI colours only when stdout is a terminal, NO_COLOR (https://no-color.org) is unset or empty and TERM is not "dumb".</summary>
+    internal static bool UseColor() =>
+        !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"))
+        && !string.Equals(Environment.GetEnvironmentVariable("TERM"), "dumb", StringComparison.Ordinal);
 
     private static Command Mrr()
     {
@@ -57,7 +65,7 @@ public static class MetricsVerb
         c.AddTo(cmd);
         cmd.SetAction((pr, ct) => Run(pr, c, ct, () => c.Fill(pr, new MrrOptions()),
             (runner, input, o) => runner.RunMrr(input, o, Console.Out, Console.Error),
-            (result, o) => ReportWriter.WriteMrr(result, o.Format, Console.Out), cohorts: false));
+            (result, o) => ReportWriter.WriteMrr(result, o.Format, Console.Out, o.Color), cohorts: false));
         return cmd;
     }
 
@@ -69,7 +77,7 @@ public static class MetricsVerb
         c.AddTo(cmd);
         cmd.SetAction((pr, ct) => Run(pr, c, ct, () => { var o = c.Fill(pr, new RetentionOptions()); o.By = MetricsOptionValues.ParseRetentionBasis(pr.GetValue(by)!); return o; },
             (runner, input, o) => runner.RunRetention(input, o, Console.Out, Console.Error),
-            (result, o) => ReportWriter.WriteRetention(result, o.By, o.Format, Console.Out), cohorts: true));
+            (result, o) => ReportWriter.WriteRetention(result, o.By, o.Format, Console.Out, o.Color), cohorts: true));
         return cmd;
     }
 
@@ -104,7 +112,7 @@ public static class MetricsVerb
             {
                 IReadOnlyList<MonthlyCost>? list = null;
                 if (pr.GetValue(costs) is { } f) { using var s = Open(f, "--costs"); list = CostCsvReader.Read(s); }
-                ReportWriter.WriteSaas(result, result.Saas(new SaasSettings(o.ChurnRate, o.Ltv, o.GrossMargin, o.QuickRatio, o.Cac), list), o.Format, Console.Out);
+                ReportWriter.WriteSaas(result, result.Saas(new SaasSettings(o.ChurnRate, o.Ltv, o.GrossMargin, o.QuickRatio, o.Cac), list), o.Format, Console.Out, o.Color);
             }, cohorts: true));
         return cmd;
     }
