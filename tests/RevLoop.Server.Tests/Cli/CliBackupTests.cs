@@ -17,7 +17,9 @@ public class CliBackupTests
         var migrated = await RevLoopProcess.RunAsync(fresh, "migrate");
         Assert.True(migrated.ExitCode == 0, migrated.ToString());
         Assert.Equal($"Migrated {fresh.Display}{Environment.NewLine}", migrated.StdErr);
-        Assert.Equal(["20261123000001_Platform"], await RevLoopProcess.WithDbAsync(fresh, async db => (await db.Database.GetAppliedMigrationsAsync()).ToList()));
+        var (defined, applied) = await RevLoopProcess.WithDbAsync(fresh, async db => (db.Database.GetMigrations().ToList(), (await db.Database.GetAppliedMigrationsAsync()).ToList()));
+        Assert.Equal("20261123000001_Platform", defined[0]);
+        Assert.Equal(defined, applied);
 
         await using var server = await RunningServer.StartAsync(provider);
         using var client = await server.AdminClientAsync();
