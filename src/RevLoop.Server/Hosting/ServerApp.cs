@@ -84,7 +84,7 @@ public static class ServerApp
                 });
             };
         });
-        services.AddRazorComponents();
+        Web.WebRoutes.AddRevLoopWeb(services);
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
