@@ -35,6 +35,11 @@ public static class WebRoutes
 
         app.MapGet("/accounts/export.csv", ExportCsv).RequireAuthorization().ExcludeFromDescription();
 
+        // Any other page address (never /api, never a file) gets a friendly page instead of a bare 404.
+        app.MapGet("/{**path:regex(^(?!api/|ui/).*$):nonfile}", (HttpContext http) =>
+            new RazorComponentResult<NotFoundDocument>(new { Path = http.Request.Path.Value ?? "/" }) { StatusCode = 404 })
+            .WithOrder(int.MaxValue).AllowAnonymous().ExcludeFromDescription();
+
         var ui = app.MapGroup("/ui").RequireAuthorization().ExcludeFromDescription();
         ui.MapGet("/accounts/grid", Grid);
         ui.MapGet("/accounts/{id:guid}/timeline", Timeline);

@@ -172,6 +172,7 @@
       var fmt = new Intl.NumberFormat();
       chart.setOption({
         animationDuration: 300,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
         grid: { left: 44, right: 16, top: 16, bottom: 28 },
         tooltip: {
           trigger: "axis", axisPointer: { type: "shadow" },
