@@ -6,8 +6,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace RevLoop.Web.Tests;
 
-[Collection(UiCollection.Name)]
-public partial class AccountFormTests(UiFixture f)
+[Collection(AccountsCollection.Name)]
+public partial class AccountFormTests(AccountsUiFixture f)
 {
     [Fact]
     public async Task New_account_shows_the_error_next_to_the_field_keeps_the_input_and_then_creates()

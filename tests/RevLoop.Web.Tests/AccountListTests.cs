@@ -6,8 +6,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace RevLoop.Web.Tests;
 
-[Collection(UiCollection.Name)]
-public class AccountListTests(UiFixture f)
+[Collection(AccountsCollection.Name)]
+public class AccountListTests(AccountsUiFixture f)
 {
     /// <summary>23 accounts "{u} 01".."{u} 23", created an hour apart (01 oldest); odd numbers SMB, even enterprise.</summary>
     private async Task<List<Account>> SeedNumberedAsync(string u, int count = 23)

@@ -51,6 +51,8 @@ public class UiFixture : IAsyncLifetime
         await RenameAsync(Admin, "Ada Lovelace");
         await RenameAsync(Rep, "Ravi Patel");
         await RenameAsync(Manager, "Maria Rossi");
+        // Generous waits: CI machines have two cores and may be busy; a passing step never waits this long.
+        Assertions.SetDefaultExpectTimeout(15_000);
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -89,7 +91,7 @@ public class UiFixture : IAsyncLifetime
             StorageState = storageState,
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(10_000);
+        context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, e) => throw new InvalidOperationException($"JavaScript error on {page.Url}: {e}");
         return page;
@@ -162,4 +164,13 @@ public class UiFixture : IAsyncLifetime
 public sealed class UiCollection : ICollectionFixture<UiFixture>
 {
     public const string Name = "ui";
+}
+
+/// <summary>A second server and browser for the account tests, so the two halves of the suite run side by side.</summary>
+public sealed class AccountsUiFixture : UiFixture;
+
+[CollectionDefinition(Name)]
+public sealed class AccountsCollection : ICollectionFixture<AccountsUiFixture>
+{
+    public const string Name = "ui-accounts";
 }
