@@ -110,5 +110,28 @@ public partial class AccountFormTests(AccountsUiFixture f)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_timeline_pages_back_through_older_changes()
+    {
+        var u = Guid.NewGuid().ToString("N")[..6];
+        var account = (await f.SeedAsync([new Account { Name = $"Busy {u}", Employees = 0, OwnerId = f.Admin.Id }], by: f.Admin, at: f.Clock.GetUtcNow().AddDays(-50)))[0];
+        for (var i = 1; i <= 44; i++)
+        {
+            f.Clock.Set(f.Clock.GetUtcNow().AddDays(-50).AddHours(i));
+            await f.EditAsAsync(f.Manager, account.Id, a => a.Employees = i);
+        }
+        f.Clock.Reset();
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync($"/accounts/{account.Id}");
+        var items = page.Locator("#timeline .tl-item");
+        await Expect(items).ToHaveCountAsync(40);
+        await Expect(items.First).ToContainTextAsync("43");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Show older changes" }).ClickAsync();
+        await Expect(items).ToHaveCountAsync(45);
+        await Expect(items.Last).ToContainTextAsync("created the account");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Show older changes" })).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
     private Regex AccountUrl() => new(Regex.Escape(f.BaseUrl) + @"/accounts/[0-9a-f-]{36}\?created=true$");
 }

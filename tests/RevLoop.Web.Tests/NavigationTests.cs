@@ -64,6 +64,9 @@ public class NavigationTests(UiFixture f)
             Assert.True(response!.Ok, $"{href} answered {response.Status}");
             await Expect(page.Locator("nav.sidebar .nav-item.active")).ToHaveAttributeAsync("href", href);
         }
+        var missing = await page.GotoAsync("/no-such-page");
+        Assert.Equal(404, missing!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
         await page.GotoAsync("/leads");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Leads is coming soon" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to accounts" })).ToBeVisibleAsync();
