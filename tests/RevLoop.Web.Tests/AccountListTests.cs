@@ -56,10 +56,13 @@ public class AccountListTests(AccountsUiFixture f)
 
         // A filter from the menu becomes a chip; the grid swaps in place and the address bar follows.
         await page.GetByText("Filter", new() { Exact = true }).ClickAsync();
-        await page.GetByLabel("Segment").SelectOptionAsync("enterprise");
+        await page.GetByLabel("Segment", new() { Exact = true }).SelectOptionAsync("enterprise");
         await Expect(page.GetByTestId("match-count")).ToContainTextAsync("11 accounts");
         await Expect(page.Locator(".chip", new() { HasText = "Segment" })).ToContainTextAsync("Enterprise");
         await page.WaitForURLAsync(new Regex("segment=enterprise"));
+        await Expect(page.GetByLabel("Segment", new() { Exact = true })).ToBeVisibleAsync(); // the menu stays open for the next filter
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByLabel("Segment", new() { Exact = true })).ToBeHiddenAsync();
         Assert.Equal(Enumerable.Range(1, 10).Select(i => $"{u} {i * 2:00}"), await Names(page));
 
         // Sort by name descending, then newest first by created date.

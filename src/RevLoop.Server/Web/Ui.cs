@@ -17,9 +17,12 @@ public static class Ui
     public static TimeZoneInfo TimeZone(HttpContext? http)
     {
         var id = http?.Request.Cookies[TimeZoneCookie];
-        if (string.IsNullOrWhiteSpace(id)) return TimeZoneInfo.Utc;
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 64 || id.Contains("..", StringComparison.Ordinal)) return TimeZoneInfo.Utc;
         try { return TimeZoneInfo.FindSystemTimeZoneById(id); }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return TimeZoneInfo.Utc; }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return TimeZoneInfo.Utc;
+        }
     }
 
     public static DateTimeOffset Local(DateTimeOffset t, TimeZoneInfo tz) => TimeZoneInfo.ConvertTime(t, tz);

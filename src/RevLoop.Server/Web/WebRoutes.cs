@@ -55,7 +55,7 @@ public static class WebRoutes
         try { state = AccountListState.From(http.Request.Query); }
         catch (InputException e)
         {
-            return new RazorComponentResult<Problem>(new { Message = $"This filter is not valid: {e.Field} {e.Reason}." }) { StatusCode = 400 };
+            return new RazorComponentResult<Problem>(new { Message = $"This filter is not valid: {e.Field} {e.Reason}.", Id = "grid" }) { StatusCode = 400 };
         }
         var model = await AccountList.LoadAsync(db, state, Ui.TimeZone(http), ct);
         http.Response.Headers["HX-Push-Url"] = state.Url();

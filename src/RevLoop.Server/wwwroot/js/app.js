@@ -114,6 +114,12 @@
       if (at < 0) document.getElementById("global-search").focus(); else if (links[at]) links[at].focus();
       return;
     }
+    var openMenu = k === "Escape" && document.querySelector("details.filter-menu[open], details.user-menu[open]");
+    if (openMenu) {
+      openMenu.open = false;
+      openMenu.querySelector("summary").focus();
+      return;
+    }
     if (k === "Escape" && document.activeElement && document.activeElement.id === "global-search") {
       document.activeElement.blur();
       return;
@@ -130,8 +136,6 @@
     } else if (k === "Enter") {
       var row = document.querySelector("table[data-keyboard-grid] tbody tr.selected");
       if (row && (!e.target || e.target === document.body || e.target.tagName === "MAIN")) { e.preventDefault(); window.location.href = row.dataset.href; }
-    } else if (k === "Escape") {
-      document.querySelectorAll("details[open]").forEach(function (d) { d.open = false; });
     }
   });
 
@@ -216,7 +220,22 @@
       if (meta) e.detail.headers["X-CSRF-TOKEN"] = meta.content;
     }
   });
+  // The filter menu stays open while filters are picked one after another (the grid around it is swapped).
+  var reopenFilter = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var open = document.querySelector("#grid details.filter-menu[open]");
+    reopenFilter = open ? (document.activeElement && document.activeElement.id) || "" : null;
+  });
   document.addEventListener("htmx:afterSwap", function (e) {
+    if (reopenFilter !== null) {
+      var menu = document.querySelector("#grid details.filter-menu");
+      if (menu) {
+        menu.open = true;
+        var again = reopenFilter && document.getElementById(reopenFilter);
+        if (again && menu.contains(again)) again.focus();
+      }
+      reopenFilter = null;
+    }
     init(e.detail.elt.parentNode || document);
     var grid = document.getElementById("grid");
     var q = document.getElementById("list-q");
