@@ -27,8 +27,10 @@ public static class WebRoutes
     {
         app.MapRazorComponents<App>().RequireAuthorization();
 
-        app.MapPost("/logout", async (HttpContext http) =>
+        app.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery) =>
         {
+            // The antiforgery middleware only records its verdict; an endpoint that binds no form must check it itself.
+            if (!await AntiforgeryValidAsync(http, antiforgery)) return Results.BadRequest();
             await http.SignOutAsync(AuthSchemes.Cookie);
             return Results.Redirect("/login");
         }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
@@ -46,6 +48,20 @@ public static class WebRoutes
         ui.MapGet("/accounts/options", ParentOptions);
         ui.MapGet("/search", Search);
         ui.MapGet("/palette", Palette);
+    }
+
+    private static async Task<bool> AntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        if (http.Features.Get<IAntiforgeryValidationFeature>() is { } verdict) return verdict.IsValid;
+        try
+        {
+            await antiforgery.ValidateRequestAsync(http);
+            return true;
+        }
+        catch (Exception e) when (e is AntiforgeryValidationException or InvalidOperationException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>The grid fragment for htmx; the address bar follows through HX-Push-Url (the page URL, not this one).</summary>
