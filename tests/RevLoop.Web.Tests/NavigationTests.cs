@@ -31,11 +31,13 @@ public class NavigationTests(UiFixture f)
         await page.Keyboard.TypeAsync(u);
         var hit = palette.Locator(".palette-item[data-kind='Account']");
         await Expect(hit).ToContainTextAsync($"{u} Palette Industries");
+        await Expect(palette.Locator(".palette-item.active")).ToContainTextAsync($"{u} Palette Industries");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(f.BaseUrl + $"/accounts/{account.Id}");
 
         await page.Keyboard.PressAsync("Control+K");
         await page.Keyboard.TypeAsync("new acc");
+        await Expect(palette.Locator(".palette-item.active")).ToContainTextAsync("New account");
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(f.BaseUrl + "/accounts/new");
 

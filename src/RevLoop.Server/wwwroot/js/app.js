@@ -69,6 +69,7 @@
     dlg.showModal();
     var input = document.getElementById("palette-input");
     input.value = "";
+    document.getElementById("palette-results").innerHTML = ""; // never act on the last visit's results
     input.focus();
     if (window.htmx) htmx.trigger(input, "palette-open");
   }
