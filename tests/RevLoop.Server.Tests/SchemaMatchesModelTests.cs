@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using RevLoop.Data;
 using RevLoop.Server.Hosting;
-using RevLoop.Server.Tests.Support;
 
 namespace RevLoop.Server.Tests;
 

@@ -87,7 +87,7 @@ public static class ServerApp
                 });
             };
         });
-        services.AddRazorComponents();
+        Web.WebRoutes.AddRevLoopWeb(services);
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
         options.ConfigureServices?.Invoke(services);
 

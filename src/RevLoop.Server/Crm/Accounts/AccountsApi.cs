@@ -29,12 +29,15 @@ public static class AccountsApi
         => TypedResults.Ok(await Query(db, query, ct));
 
     /// <summary>Keyset paging on (sort key, id): page N costs the same as page 1 at a million rows.</summary>
-    public static async Task<Page<AccountDto>> Query(RevLoopDb db, ListQuery query, CancellationToken ct)
+    public static Task<Page<AccountDto>> Query(RevLoopDb db, ListQuery query, CancellationToken ct) => Query(db, query, null, ct);
+
+    /// <param name="source">A narrower starting set (the web UI's created-date filter); null means every visible account.</param>
+    public static async Task<Page<AccountDto>> Query(RevLoopDb db, ListQuery query, IQueryable<Account>? source, CancellationToken ct)
     {
         var size = Paging.Size(query.PageSize);
         var sort = query.Sort ?? "name";
         if (!Sorts.Contains(sort)) throw new InputException("sort", $"must be one of {string.Join(", ", Sorts)}");
-        IQueryable<Account> q = db.Accounts.AsNoTracking();
+        IQueryable<Account> q = source ?? db.Accounts.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
             var term = query.Q.Trim();

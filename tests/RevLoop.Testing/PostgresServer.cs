@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace RevLoop.Server.Tests.Support;
+namespace RevLoop.Testing;
 
 /// <summary>
 /// A real PostgreSQL started once per test run from the machine's binaries (initdb, pg_ctl) in a temp directory on a

@@ -1,6 +1,6 @@
 using RevLoop.Data;
 
-namespace RevLoop.Server.Tests.Support;
+namespace RevLoop.Testing;
 
 /// <summary>Every data-touching test runs once per provider: a theory row for SQLite and one for PostgreSQL.</summary>
 public static class Providers

@@ -11,7 +11,7 @@ using RevLoop.Platform;
 using RevLoop.Server.Hosting;
 using RevLoop.Server.Platform;
 
-namespace RevLoop.Server.Tests.Support;
+namespace RevLoop.Testing;
 
 /// <summary>The real server (Kestrel on a free loopback port) over a fresh database of one provider.</summary>
 public sealed class RunningServer : IAsyncDisposable

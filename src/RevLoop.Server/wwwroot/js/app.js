@@ -1,0 +1,254 @@
+// RevLoop UI behaviour: keyboard shortcuts, the command palette, grid selection, charts, dates in the user's locale.
+// Pages are rendered on the server and work without this file; it only adds speed and comfort.
+(function () {
+  "use strict";
+
+  // --- The user's time zone, so the server can show times in it (and bucket months by it). ---
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("revloop.tz=" + tz) < 0)
+      document.cookie = "revloop.tz=" + tz + "; path=/; max-age=31536000; SameSite=Strict";
+  } catch (e) { /* older browsers: the server shows UTC */ }
+
+  function typing(el) {
+    if (!el) return false;
+    var tag = el.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
+  }
+
+  // --- Dates in the browser's locale; the server already rendered them in the user's zone. ---
+  var formats = {
+    date: new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }),
+    datetime: new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" })
+  };
+  function localizeTimes(root) {
+    root.querySelectorAll("time.local[datetime]").forEach(function (t) {
+      var d = new Date(t.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var f = formats[t.dataset.format] || formats.date;
+      t.textContent = f.format(d);
+      t.title = formats.datetime.format(d);
+    });
+  }
+
+  // --- Collapsible navigation that remembers its state. ---
+  function setNav(collapsed) {
+    document.documentElement.classList.toggle("nav-collapsed", collapsed);
+    try { localStorage.setItem("revloop.nav", collapsed ? "collapsed" : "open"); } catch (e) { }
+    document.querySelectorAll("[data-nav-toggle]").forEach(function (b) {
+      b.setAttribute("aria-expanded", String(!collapsed));
+      b.title = collapsed ? "Expand navigation" : "Collapse navigation";
+    });
+  }
+
+  // --- Data grid: j/k move the selection, Enter opens, a click on a row opens it. ---
+  function gridRows() {
+    var grid = document.querySelector("table[data-keyboard-grid]");
+    return grid ? Array.prototype.slice.call(grid.querySelectorAll("tbody tr[data-href]")) : [];
+  }
+  function selectRow(index) {
+    var rows = gridRows();
+    if (!rows.length) return;
+    index = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (r, i) {
+      var on = i === index;
+      r.classList.toggle("selected", on);
+      if (on) r.setAttribute("aria-selected", "true"); else r.removeAttribute("aria-selected");
+    });
+    rows[index].scrollIntoView({ block: "nearest" });
+  }
+  function selectedIndex() {
+    return gridRows().findIndex(function (r) { return r.classList.contains("selected"); });
+  }
+
+  // --- Command palette (Ctrl+K). ---
+  function palette() { return document.getElementById("palette"); }
+  function openPalette() {
+    var dlg = palette();
+    if (!dlg || dlg.open) return;
+    dlg.showModal();
+    var input = document.getElementById("palette-input");
+    input.value = "";
+    document.getElementById("palette-results").innerHTML = ""; // never act on the last visit's results
+    input.focus();
+    if (window.htmx) htmx.trigger(input, "palette-open");
+  }
+  function paletteItems() {
+    return Array.prototype.slice.call(document.querySelectorAll("#palette-results .palette-item"));
+  }
+  function movePalette(delta) {
+    var items = paletteItems();
+    if (!items.length) return;
+    var i = items.findIndex(function (x) { return x.classList.contains("active"); });
+    i = i < 0 ? 0 : (i + delta + items.length) % items.length;
+    items.forEach(function (x, j) { x.classList.toggle("active", j === i); x.setAttribute("aria-selected", String(j === i)); });
+    items[i].scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", function (e) {
+    var k = e.key;
+    if ((e.ctrlKey || e.metaKey) && (k === "k" || k === "K")) {
+      e.preventDefault();
+      var dlg = palette();
+      if (dlg && dlg.open) dlg.close(); else openPalette();
+      return;
+    }
+    var dlgOpen = palette() && palette().open;
+    if (dlgOpen) {
+      if (k === "ArrowDown") { e.preventDefault(); movePalette(1); }
+      else if (k === "ArrowUp") { e.preventDefault(); movePalette(-1); }
+      else if (k === "Enter") {
+        var active = document.querySelector("#palette-results .palette-item.active") || paletteItems()[0];
+        if (active) { e.preventDefault(); window.location.href = active.getAttribute("href"); }
+      }
+      return;
+    }
+    if (e.target && e.target.id === "global-search" && k === "ArrowDown") {
+      var first = document.querySelector("#global-search-results a");
+      if (first) { e.preventDefault(); first.focus(); }
+      return;
+    }
+    if (e.target && e.target.closest && e.target.closest("#global-search-results") && (k === "ArrowDown" || k === "ArrowUp")) {
+      e.preventDefault();
+      var links = Array.prototype.slice.call(document.querySelectorAll("#global-search-results a"));
+      var at = links.indexOf(e.target) + (k === "ArrowDown" ? 1 : -1);
+      if (at < 0) document.getElementById("global-search").focus(); else if (links[at]) links[at].focus();
+      return;
+    }
+    var openMenu = k === "Escape" && document.querySelector("details.filter-menu[open], details.user-menu[open]");
+    if (openMenu) {
+      openMenu.open = false;
+      openMenu.querySelector("summary").focus();
+      return;
+    }
+    if (k === "Escape" && document.activeElement && document.activeElement.id === "global-search") {
+      document.activeElement.blur();
+      return;
+    }
+    if (typing(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (k === "/") {
+      var search = document.getElementById("global-search");
+      if (search) { e.preventDefault(); search.focus(); search.select(); }
+    } else if (k === "j" || k === "k") {
+      if (!gridRows().length) return;
+      e.preventDefault();
+      var i = selectedIndex();
+      selectRow(i < 0 ? 0 : i + (k === "j" ? 1 : -1));
+    } else if (k === "Enter") {
+      var row = document.querySelector("table[data-keyboard-grid] tbody tr.selected");
+      if (row && (!e.target || e.target === document.body || e.target.tagName === "MAIN")) { e.preventDefault(); window.location.href = row.dataset.href; }
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    var toggle = t.closest("[data-nav-toggle]");
+    if (toggle) { setNav(!document.documentElement.classList.contains("nav-collapsed")); return; }
+    if (t.closest("[data-palette-open]")) { openPalette(); return; }
+    var opener = t.closest("[data-open-dialog]");
+    if (opener) { var d = document.getElementById(opener.dataset.openDialog); if (d) d.showModal(); return; }
+    var closer = t.closest("[data-close-dialog]");
+    if (closer) { closer.closest("dialog").close(); return; }
+    var dlg = palette();
+    if (dlg && dlg.open && t === dlg) { dlg.close(); return; } // click on the backdrop
+    var row = t.closest("table[data-keyboard-grid] tbody tr[data-href]");
+    if (row && !t.closest("a, button, input, select")) {
+      var rows = gridRows();
+      selectRow(rows.indexOf(row));
+      window.location.href = row.dataset.href;
+      return;
+    }
+    // Close open menus when clicking elsewhere.
+    document.querySelectorAll("details.user-menu[open], details.filter-menu[open]").forEach(function (d) {
+      if (!d.contains(t)) d.open = false;
+    });
+  });
+
+  // --- Charts (Apache ECharts): every bar drills down to the records behind it. ---
+  function initCharts(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-chart='bar']").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      var accent = getComputedStyle(document.documentElement).getPropertyValue("--accent").trim() || "#4f46e5";
+      var fmt = new Intl.NumberFormat();
+      chart.setOption({
+        animationDuration: 300,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        grid: { left: 44, right: 16, top: 16, bottom: 28 },
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (p) { return p[0].name + "<br><b>" + fmt.format(p[0].value) + "</b> " + data.series.toLowerCase() + "<br><span style='color:#656a73'>Click to see them</span>"; }
+        },
+        legend: { show: false },
+        xAxis: { type: "category", data: data.labels, axisTick: { show: false }, axisLine: { lineStyle: { color: "#d4d4da" } }, axisLabel: { color: "#656a73" } },
+        yAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { color: "#efeff2" } }, axisLabel: { color: "#656a73" } },
+        series: [{
+          name: data.series, type: "bar", data: data.values, barMaxWidth: 36, cursor: "pointer",
+          itemStyle: { color: accent, borderRadius: [3, 3, 0, 0] }, emphasis: { itemStyle: { color: "#4338ca" } }
+        }]
+      });
+      chart.on("click", function (p) { if (data.links[p.dataIndex]) window.location.href = data.links[p.dataIndex]; });
+      // Clicking anywhere in a month's column (not only on a short bar) drills down too.
+      chart.getZr().on("click", function (ev) {
+        if (ev.target) return;
+        var point = chart.convertFromPixel({ seriesIndex: 0 }, [ev.offsetX, ev.offsetY]);
+        var i = point && Math.round(point[0]);
+        if (i >= 0 && i < data.links.length) window.location.href = data.links[i];
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+    });
+  }
+
+  function init(root) {
+    localizeTimes(root);
+    initCharts(root);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    if (document.documentElement.classList.contains("nav-collapsed")) setNav(true);
+  });
+
+  // --- htmx: antiforgery header on writes, re-initialise swapped content, keep the filter box in step. ---
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (e.detail.verb !== "get") {
+      var meta = document.querySelector("meta[name='csrf-token']");
+      if (meta) e.detail.headers["X-CSRF-TOKEN"] = meta.content;
+    }
+  });
+  // The filter menu stays open while filters are picked one after another (the grid around it is swapped).
+  var reopenFilter = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var open = document.querySelector("#grid details.filter-menu[open]");
+    reopenFilter = open ? (document.activeElement && document.activeElement.id) || "" : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (reopenFilter !== null) {
+      var menu = document.querySelector("#grid details.filter-menu");
+      if (menu) {
+        menu.open = true;
+        var again = reopenFilter && document.getElementById(reopenFilter);
+        if (again && menu.contains(again)) again.focus();
+      }
+      reopenFilter = null;
+    }
+    init(e.detail.elt.parentNode || document);
+    var grid = document.getElementById("grid");
+    var q = document.getElementById("list-q");
+    if (grid && q && document.activeElement !== q) q.value = grid.dataset.q || "";
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.detail.elt && e.detail.elt.id === "palette-results") movePalette(0);
+  });
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500 && e.detail.target) {
+      e.detail.target.outerHTML = xhr.responseText; // fragments carry their own explanation (bad filter, gone record)
+    }
+  });
+})();

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using RevLoop.Crm.Accounts;
+using RevLoop.Data;
+using RevLoop.Platform;
+using static Microsoft.Playwright.Assertions;
+
+namespace RevLoop.Web.Tests;
+
+/// <summary>A server with a small, realistic company in it: what the README's screenshots show.</summary>
+public sealed class DemoFixture : UiFixture
+{
+    public Account Showcase { get; private set; } = default!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        string[] names =
+        [
+            "Acme Robotics", "Blue Harbor Logistics", "Brightline Health", "Cedar & Pine Retail", "Cobalt Payments", "Driftwood Media",
+            "Evergreen Energy", "Fjord Analytics", "Granite Insurance", "Helix Biotech", "Ironclad Security", "Juniper Foods",
+            "Keystone Capital", "Lumen Learning", "Meridian Travel", "Northwind Traders", "Orbit Telecom", "Pinnacle Legal",
+            "Quartz Manufacturing", "Redwood Properties", "Summit Outdoor", "Tidewater Shipping", "Umbra Games", "Vertex Cloud",
+            "Willow Care Homes", "Xenon Labs", "Yellowfin Seafood", "Zenith Aerospace", "Atlas Freight", "Beacon Schools",
+            "Canopy Software", "Delta Dental Group", "Ember Coffee", "Falcon Drones", "Gemini Architects", "Harbor Bank",
+        ];
+        string[] industries = ["Software", "Logistics", "Healthcare", "Retail", "Financial services", "Media", "Energy", "Manufacturing"];
+        (string Country, string Region)[] places = [("DE", "EMEA"), ("GB", "EMEA"), ("FR", "EMEA"), ("US", "AMER"), ("CA", "AMER"), ("JP", "APAC"), ("AU", "APAC")];
+        User[] owners = [Admin, Rep, Manager];
+        var now = Clock.GetUtcNow();
+        var rng = new Random(7);
+        for (var i = 0; i < names.Length; i++)
+        {
+            var employees = new[] { 45, 120, 180, 320, 640, 950, 1800, 5200 }[rng.Next(8)];
+            var (country, region) = places[rng.Next(places.Length)];
+            var monthsAgo = (int)Math.Round(Math.Pow(rng.NextDouble(), 0.7) * 11);
+            var at = now.AddMonths(-monthsAgo).AddDays(-rng.Next(0, 20)).AddHours(-rng.Next(0, 20));
+            if (at > now) at = now.AddHours(-1);
+            await SeedAsync([new Account
+            {
+                Name = names[i], Domain = names[i].ToLowerInvariant().Replace(" & ", "-").Replace(' ', '-') + ".com",
+                Industry = industries[rng.Next(industries.Length)], Employees = employees,
+                Segment = employees < 200 ? "smb" : employees < 1000 ? "mid_market" : "enterprise",
+                Country = country, Region = region, OwnerId = owners[i % owners.Length].Id,
+            }], by: owners[(i + 1) % owners.Length], at: at);
+        }
+        var parent = await WithDbAsync(db => Task.FromResult(db.Accounts.Single(a => a.Name == "Northwind Traders")));
+        Showcase = parent;
+        foreach (var child in new[] { "Northwind Traders UK", "Northwind Traders Iberia", "Northwind Wholesale" })
+            await SeedAsync([new Account { Name = child, Domain = child.ToLowerInvariant().Replace(' ', '-') + ".com", Industry = "Retail", Employees = 240, Segment = "mid_market", Country = "GB", Region = "EMEA", ParentAccountId = parent.Id, OwnerId = Rep.Id }], by: Rep, at: now.AddDays(-12));
+        Clock.Set(now.AddDays(-9));
+        await EditAsAsync(Manager, parent.Id, a => { a.Employees = 2400; a.Segment = "enterprise"; });
+        Clock.Set(now.AddDays(-3));
+        await EditAsAsync(Admin, parent.Id, a => { a.OwnerId = Rep.Id; a.Region = "EMEA"; a.Country = "GB"; });
+        Clock.Reset();
+
+        using var scope = Server.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
+        var settings = db.CompanySettings.Single();
+        settings.CompanyName = "Northwind Analytics";
+        settings.FiscalYearStartMonth = 4;
+        db.Currencies.AddRange(new Currency { Code = "EUR", Name = "Euro" }, new Currency { Code = "GBP", Name = "Pound sterling" });
+        db.ExchangeRates.AddRange(
+            new ExchangeRate { CurrencyCode = "EUR", Date = new DateOnly(2026, 1, 1), Rate = 1.0850m },
+            new ExchangeRate { CurrencyCode = "GBP", Date = new DateOnly(2026, 1, 1), Rate = 1.2710m },
+            new ExchangeRate { CurrencyCode = "EUR", Date = new DateOnly(2026, 7, 1), Rate = 1.1120m });
+        await db.SaveChangesAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DemoCollection : ICollectionFixture<DemoFixture>
+{
+    public const string Name = "demo";
+}
+
+/// <summary>
+/// Renders the key pages over demo data and saves screenshots: into docs/screenshots when REVLOOP_SCREENSHOTS names that
+/// folder (how the README's pictures are made), otherwise next to the test binaries.
+/// </summary>
+[Collection(DemoCollection.Name)]
+public class ScreenshotTests(DemoFixture f)
+{
+    private static string Folder()
+    {
+        var dir = Environment.GetEnvironmentVariable("REVLOOP_SCREENSHOTS") is { Length: > 0 } d ? d : Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static async Task ShootAsync(IPage page, string name)
+    {
+        await page.EvaluateAsync("document.activeElement && document.activeElement.blur && document.activeElement.blur()");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), name + ".png") });
+    }
+
+    [Fact]
+    public async Task Key_pages_render_with_demo_data()
+    {
+        var login = await f.NewPageAsync();
+        await login.GotoAsync("/login");
+        await login.GetByLabel("Email").FillAsync("ada@example.com");
+        await ShootAsync(login, "login");
+        await login.Context.CloseAsync();
+
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync("/");
+        await Expect(page.Locator("#accounts-by-month svg")).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(400); // the bars' entry animation
+        await ShootAsync(page, "home");
+
+        await page.GotoAsync("/accounts?sort=-updatedAt");
+        await Expect(page.Locator("table.grid tbody tr")).ToHaveCountAsync(39);
+        await page.Locator("h1").ClickAsync();
+        await page.Keyboard.PressAsync("j");
+        await page.Keyboard.PressAsync("j");
+        await ShootAsync(page, "accounts");
+
+        await page.GotoAsync("/accounts?segment=enterprise&region=EMEA");
+        await Expect(page.Locator(".chip")).ToHaveCountAsync(2);
+        await ShootAsync(page, "accounts-filtered");
+
+        await page.GotoAsync($"/accounts/{f.Showcase.Id}");
+        await Expect(page.Locator("#timeline .tl-item")).ToHaveCountAsync(3);
+        await ShootAsync(page, "account");
+
+        await page.GotoAsync($"/accounts/{f.Showcase.Id}/edit");
+        await page.GetByLabel("Domain").FillAsync("northwind.example");
+        await f.EditAsAsync(f.Manager, f.Showcase.Id, a => a.Domain = "northwind-traders.co.uk");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("conflict")).ToBeVisibleAsync();
+        await ShootAsync(page, "account-conflict");
+
+        await page.GotoAsync("/settings");
+        await ShootAsync(page, "settings");
+
+        await page.GotoAsync("/");
+        await page.Keyboard.PressAsync("Control+K");
+        await page.Keyboard.TypeAsync("nor");
+        await Expect(page.Locator("#palette-results .palette-item[data-kind='Account']").First).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "palette.png") });
+        await page.Context.CloseAsync();
+    }
+}
