@@ -41,6 +41,11 @@ public static class AccountImport
         var index = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
 
         var owners = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail != null).ToDictionaryAsync(u => u.NormalizedEmail!, u => (u.Id, u.TeamId), ct);
+        var ownerTeams = owners.Values.ToDictionary(o => o.Id, o => o.TeamId);
+        // Bulk mode: one DetectChanges per batch (the history interceptor's) instead of one per save call, and history
+        // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.WriteHistoryInBulk = true;
         await using var transaction = allOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
         await using var rejects = new StreamWriter(rejectPath, false);
         await rejects.WriteLineAsync("line,field,reason," + string.Join(",", header));
@@ -122,7 +127,7 @@ public static class AccountImport
                         db.Accounts.Add(account); c++;
                     }
                     AccountRules.Apply(account, row.Input);
-                    account.OwnerTeamId = row.Input.OwnerId is { } o ? owners.Values.First(v => v.Id == o).TeamId : null;
+                    account.OwnerTeamId = row.Input.OwnerId is { } o ? ownerTeams[o] : null;
                 }
                 catch (InputException ex)
                 {
@@ -130,7 +135,12 @@ public static class AccountImport
                     await WriteReject(rejects, row.Line, ex, row.Raw);
                 }
             }
-            await db.SaveChangesAsync(ct);
+            // Each batch commits on its own (with its history) unless the whole file is one all-or-nothing transaction.
+            await using (var batchTransaction = transaction is null ? await db.Database.BeginTransactionAsync(ct) : null)
+            {
+                await db.SaveChangesAsync(ct);
+                if (batchTransaction is not null) await batchTransaction.CommitAsync(ct);
+            }
             db.ChangeTracker.Clear();
             batch.Clear();
             return (c, u, r);
