@@ -29,6 +29,21 @@ public static class AccountImport
 
     public static async Task<ImportResult> RunAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
     {
+        var (autoDetect, bulk) = (db.ChangeTracker.AutoDetectChangesEnabled, db.WriteHistoryInBulk);
+        try
+        {
+            return await ImportAsync(db, path, rejectPath, allOrNothing, progress, ct);
+        }
+        finally
+        {
+            // The context may live on (a request scope): leave it as it was.
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            db.WriteHistoryInBulk = bulk;
+        }
+    }
+
+    private static async Task<ImportResult> ImportAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
+    {
         await using var input = File.OpenRead(path);
         using var reader = new StreamReader(input);
         var csv = new CsvRecords(reader);
@@ -51,6 +66,7 @@ public static class AccountImport
         await rejects.WriteLineAsync("line,field,reason," + string.Join(",", header));
         long read = 0, created = 0, updated = 0, rejected = 0;
         var batch = new List<(long Line, string[] Raw, AccountInput Input, Guid? Id)>(BatchSize);
+        var idLines = new Dictionary<Guid, long>(); // one row per account: a repeated id is a bad row, not a crash
 
         while (Read())
         {
@@ -70,6 +86,7 @@ public static class AccountImport
                 if (Field("owner_email") is { } mail)
                     owner = owners.TryGetValue(mail.ToUpperInvariant(), out var o) ? o.Id : throw new InputException("owner_email", $"no user has email {mail}");
                 var accountInput = AccountRules.Normalise(new AccountInput(Field("name"), Field("domain"), Field("industry"), employees, Field("segment"), Field("region"), Field("country"), parent, owner));
+                if (id is { } rowId && !idLines.TryAdd(rowId, line)) throw new InputException("id", $"line {idLines[rowId]} already has id {rowId}; one row per account");
                 batch.Add((line, raw, accountInput, id));
             }
             catch (InputException ex)
