@@ -27,8 +27,49 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         return ValueTask.FromResult(result);
     }
 
+    // With RevLoopDb.WriteHistoryInBulk the rows recorded before the save are appended right after it, still inside the
+    // caller's transaction (required), so the change, its history and its events commit or roll back together.
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (eventData.Context is RevLoopDb db) WriteDeferredAsync(db, false, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is RevLoopDb db) await WriteDeferredAsync(db, true, cancellationToken);
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData)
+    {
+        if (eventData.Context is RevLoopDb db) db.ClearDeferredHistory();
+    }
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is RevLoopDb db) db.ClearDeferredHistory();
+        return Task.CompletedTask;
+    }
+
+    private static async Task WriteDeferredAsync(RevLoopDb db, bool async, CancellationToken ct)
+    {
+        if (db.DeferredChanges.Count == 0 && db.DeferredEvents.Count == 0) return;
+        try
+        {
+            await BulkInsert.WriteAsync(db, db.DeferredChanges, async, ct);
+            await BulkInsert.WriteAsync(db, db.DeferredEvents, async, ct);
+        }
+        finally
+        {
+            db.ClearDeferredHistory();
+        }
+    }
+
     private static void Record(RevLoopDb db)
     {
+        if (db.WriteHistoryInBulk && db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("WriteHistoryInBulk needs an explicit transaction around SaveChanges, so history commits with the change.");
         db.ChangeTracker.DetectChanges();
         // Millisecond precision: what both databases store, so the saved record and a reload agree.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(db.Clock.GetUtcNow().ToUnixTimeMilliseconds());
@@ -70,10 +111,11 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                 var restored = changes.Any(c => c.Field == nameof(ITrackedRecord.DeletedAt) && c.NewValue is null);
                 record.UpdatedAt = now;
                 record.Version = (long)entry.Property(nameof(ITrackedRecord.Version)).OriginalValue! + 1;
+                // Marks the two as modified even when SaveChanges will not detect changes itself (AutoDetectChanges off).
+                entry.DetectChanges();
                 eventType = deleted ? "deleted" : restored ? "restored" : "updated";
             }
-            db.FieldChanges.AddRange(changes);
-            db.OutboxEvents.Add(new OutboxEvent
+            var outboxEvent = new OutboxEvent
             {
                 Type = $"{type}.{eventType}",
                 EntityType = type,
@@ -85,7 +127,17 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                     actor = db.Origin.Actor,
                     source = db.Origin.Source,
                 }),
-            });
+            };
+            if (db.WriteHistoryInBulk)
+            {
+                db.DeferredChanges.AddRange(changes);
+                db.DeferredEvents.Add(outboxEvent);
+            }
+            else
+            {
+                db.FieldChanges.AddRange(changes);
+                db.OutboxEvents.Add(outboxEvent);
+            }
         }
     }
 
@@ -95,9 +147,15 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         ChangedAt = now, ChangedBy = db.Origin.Actor, Source = db.Origin.Source, ChangeSetId = changeSet,
     };
 
-    private static IEnumerable<PropertyEntry> TrackedProperties(EntityEntry entry) =>
-        entry.Properties.Where(p => p.Metadata.PropertyInfo is { } pi && pi.GetCustomAttribute<NotTrackedAttribute>() is null
-            && pi.Name != nameof(ITrackedRecord.Id));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, HashSet<string>> Untracked = new();
+
+    private static IEnumerable<PropertyEntry> TrackedProperties(EntityEntry entry)
+    {
+        // Reflection once per record type, not once per property of every saved record (imports save thousands).
+        var untracked = Untracked.GetOrAdd(entry.Metadata.ClrType, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(pi => pi.GetCustomAttribute<NotTrackedAttribute>() is not null || pi.Name == nameof(ITrackedRecord.Id)).Select(pi => pi.Name).ToHashSet());
+        return entry.Properties.Where(p => p.Metadata.PropertyInfo is { } pi && !untracked.Contains(pi.Name));
+    }
 
     /// <summary>Invariant text form of a field value, the same one <see cref="History.AsOf{T}"/> parses back.</summary>
     public static string? Format(object? value) => value switch

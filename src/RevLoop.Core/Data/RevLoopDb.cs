@@ -52,6 +52,15 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
+    /// <summary>
+    /// For bulk work (imports): history rows and outbox events are not tracked but appended with prepared multi-row
+    /// INSERTs right after each SaveChanges, which must then run inside an explicit transaction. Same rows, same values.
+    /// </summary>
+    public bool WriteHistoryInBulk { get; set; }
+    internal List<FieldChange> DeferredChanges { get; } = [];
+    internal List<OutboxEvent> DeferredEvents { get; } = [];
+    internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
         if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")

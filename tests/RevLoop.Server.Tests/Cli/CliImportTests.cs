@@ -14,27 +14,30 @@ public class CliImportTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task Import_rejects_bad_rows_by_line_and_reason_and_imports_the_rest(string provider)
     {
+        const string Acme = "00000000-0000-7000-8000-0000000000ac";
         await using var server = await RunningServer.StartAsync(provider);
         var owner = await server.CreateUserAsync("owner@example.com", Roles.Ae, "Sales");
         var dir = TempDir();
         var file = Path.Combine(dir, "accounts.csv");
         await File.WriteAllTextAsync(file, Lines(
             Header,
-            ",Acme,acme.com,Software,250,,EMEA,de,,owner@example.com",
+            $"{Acme},Acme,acme.com,Software,250,,EMEA,de,,owner@example.com",
             ",Broken Domain,not a domain,,,,,,,",
             ",\"Globex, \"\"East\"\"\nDivision\",globex.com,,12,,,US,,",
             ",Bad Employees,,,many,,,,,",
-            ",Hooli,hooli.com,,,enterprise,,,,OWNER@EXAMPLE.COM"));
+            ",Hooli,hooli.com,,,enterprise,,,,OWNER@EXAMPLE.COM",
+            $"{Acme},Acme Again,,,,,,,,"));
 
         var result = await RevLoopProcess.RunAsync(server.Database, "import", "accounts", file);
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Equal("", result.StdOut);
         var rejects = Path.Combine(dir, "accounts.rejects.csv");
-        Assert.Equal($"Read 5 rows: 3 created, 0 updated, 2 rejected (see {rejects}){Environment.NewLine}", result.StdErr);
+        Assert.Equal($"Read 6 rows: 3 created, 0 updated, 3 rejected (see {rejects}){Environment.NewLine}", result.StdErr);
         Assert.Equal(Lines(
             "line,field,reason," + Header,
             "3,domain,'not a domain' is not a domain name like example.com,,Broken Domain,not a domain,,,,,,,",
-            "6,employees,'many' is not a whole number,,Bad Employees,,,many,,,,,"), await File.ReadAllTextAsync(rejects));
+            "6,employees,'many' is not a whole number,,Bad Employees,,,many,,,,,",
+            $"8,id,line 2 already has id {Acme}; one row per account,{Acme},Acme Again,,,,,,,,"), await File.ReadAllTextAsync(rejects));
 
         var accounts = await server.WithDbAsync(db => db.Accounts.AsNoTracking().OrderBy(a => a.Name).ToListAsync());
         Assert.Equal(

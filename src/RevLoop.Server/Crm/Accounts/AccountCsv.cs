@@ -29,6 +29,21 @@ public static class AccountImport
 
     public static async Task<ImportResult> RunAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
     {
+        var (autoDetect, bulk) = (db.ChangeTracker.AutoDetectChangesEnabled, db.WriteHistoryInBulk);
+        try
+        {
+            return await ImportAsync(db, path, rejectPath, allOrNothing, progress, ct);
+        }
+        finally
+        {
+            // The context may live on (a request scope): leave it as it was.
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            db.WriteHistoryInBulk = bulk;
+        }
+    }
+
+    private static async Task<ImportResult> ImportAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
+    {
         await using var input = File.OpenRead(path);
         using var reader = new StreamReader(input);
         var csv = new CsvRecords(reader);
@@ -41,11 +56,17 @@ public static class AccountImport
         var index = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
 
         var owners = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail != null).ToDictionaryAsync(u => u.NormalizedEmail!, u => (u.Id, u.TeamId), ct);
+        var ownerTeams = owners.Values.ToDictionary(o => o.Id, o => o.TeamId);
+        // Bulk mode: one DetectChanges per batch (the history interceptor's) instead of one per save call, and history
+        // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        db.WriteHistoryInBulk = true;
         await using var transaction = allOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
         await using var rejects = new StreamWriter(rejectPath, false);
         await rejects.WriteLineAsync("line,field,reason," + string.Join(",", header));
         long read = 0, created = 0, updated = 0, rejected = 0;
         var batch = new List<(long Line, string[] Raw, AccountInput Input, Guid? Id)>(BatchSize);
+        var idLines = new Dictionary<Guid, long>(); // one row per account: a repeated id is a bad row, not a crash
 
         while (Read())
         {
@@ -65,6 +86,7 @@ public static class AccountImport
                 if (Field("owner_email") is { } mail)
                     owner = owners.TryGetValue(mail.ToUpperInvariant(), out var o) ? o.Id : throw new InputException("owner_email", $"no user has email {mail}");
                 var accountInput = AccountRules.Normalise(new AccountInput(Field("name"), Field("domain"), Field("industry"), employees, Field("segment"), Field("region"), Field("country"), parent, owner));
+                if (id is { } rowId && !idLines.TryAdd(rowId, line)) throw new InputException("id", $"line {idLines[rowId]} already has id {rowId}; one row per account");
                 batch.Add((line, raw, accountInput, id));
             }
             catch (InputException ex)
@@ -122,7 +144,7 @@ public static class AccountImport
                         db.Accounts.Add(account); c++;
                     }
                     AccountRules.Apply(account, row.Input);
-                    account.OwnerTeamId = row.Input.OwnerId is { } o ? owners.Values.First(v => v.Id == o).TeamId : null;
+                    account.OwnerTeamId = row.Input.OwnerId is { } o ? ownerTeams[o] : null;
                 }
                 catch (InputException ex)
                 {
@@ -130,7 +152,12 @@ public static class AccountImport
                     await WriteReject(rejects, row.Line, ex, row.Raw);
                 }
             }
-            await db.SaveChangesAsync(ct);
+            // Each batch commits on its own (with its history) unless the whole file is one all-or-nothing transaction.
+            await using (var batchTransaction = transaction is null ? await db.Database.BeginTransactionAsync(ct) : null)
+            {
+                await db.SaveChangesAsync(ct);
+                if (batchTransaction is not null) await batchTransaction.CommitAsync(ct);
+            }
             db.ChangeTracker.Clear();
             batch.Clear();
             return (c, u, r);

@@ -55,22 +55,24 @@ public static class AccountsApi
         {
             var parts = Paging.DecodeCursor(cursor, 3);
             if (parts[0] != sort || !Guid.TryParse(parts[2], out var lastId)) throw new InputException("cursor", "belongs to another sort order");
+            // The leading "key >= last" (or <=) is implied by the OR after it, but it is what lets SQLite and PostgreSQL
+            // seek the (key, id) index to the cursor; without it both scan the index from the start and filter.
             if (key == "name")
             {
                 var last = parts[1] ?? "";
                 q = descending
-                    ? q.Where(a => string.Compare(a.Name, last) < 0 || (a.Name == last && a.Id.CompareTo(lastId) < 0))
-                    : q.Where(a => string.Compare(a.Name, last) > 0 || (a.Name == last && a.Id.CompareTo(lastId) > 0));
+                    ? q.Where(a => string.Compare(a.Name, last) <= 0 && (string.Compare(a.Name, last) < 0 || (a.Name == last && a.Id.CompareTo(lastId) < 0)))
+                    : q.Where(a => string.Compare(a.Name, last) >= 0 && (string.Compare(a.Name, last) > 0 || (a.Name == last && a.Id.CompareTo(lastId) > 0)));
             }
             else
             {
                 var last = DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(parts[1]!, System.Globalization.CultureInfo.InvariantCulture));
                 q = (key, descending) switch
                 {
-                    ("createdAt", false) => q.Where(a => a.CreatedAt > last || (a.CreatedAt == last && a.Id.CompareTo(lastId) > 0)),
-                    ("createdAt", true) => q.Where(a => a.CreatedAt < last || (a.CreatedAt == last && a.Id.CompareTo(lastId) < 0)),
-                    ("updatedAt", false) => q.Where(a => a.UpdatedAt > last || (a.UpdatedAt == last && a.Id.CompareTo(lastId) > 0)),
-                    _ => q.Where(a => a.UpdatedAt < last || (a.UpdatedAt == last && a.Id.CompareTo(lastId) < 0)),
+                    ("createdAt", false) => q.Where(a => a.CreatedAt >= last && (a.CreatedAt > last || (a.CreatedAt == last && a.Id.CompareTo(lastId) > 0))),
+                    ("createdAt", true) => q.Where(a => a.CreatedAt <= last && (a.CreatedAt < last || (a.CreatedAt == last && a.Id.CompareTo(lastId) < 0))),
+                    ("updatedAt", false) => q.Where(a => a.UpdatedAt >= last && (a.UpdatedAt > last || (a.UpdatedAt == last && a.Id.CompareTo(lastId) > 0))),
+                    _ => q.Where(a => a.UpdatedAt <= last && (a.UpdatedAt < last || (a.UpdatedAt == last && a.Id.CompareTo(lastId) < 0))),
                 };
             }
         }
