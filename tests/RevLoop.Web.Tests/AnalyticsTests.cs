@@ -27,20 +27,27 @@ public sealed class AnalyticsUiFixture : UiFixture
         var (m1, m2) = (m3.AddMonths(-2), m3.AddMonths(-1));
         (M1, M2, M3) = (Month(m1), Month(m2), Month(m3));
         Api = await Server.ClientForAsync(Admin, "read,write");
-        await PostAsync("c1", "s1", m1, m2.AddDays(9), 100);
-        await PostAsync("c1", "s1", m2.AddDays(9), null, 150);
-        await PostAsync("c2", "s2", m1, m2.AddDays(19), 100);
-        await PostAsync("c2", "s2", m2.AddDays(19), m3.AddDays(4), 60);
-        await PostAsync("c3", "s3", m1, null, 800);
-        await PostAsync("c4", "s4", m2.AddDays(14), null, 100);
+        await SeedExampleAsync(Api, m3);
+    }
+
+    /// <summary>Posts the example's six periods through the API; M3 = <paramref name="m3"/>.</summary>
+    public static async Task SeedExampleAsync(HttpClient api, DateTime m3)
+    {
+        var (m1, m2) = (m3.AddMonths(-2), m3.AddMonths(-1));
+        await PostAsync(api, "c1", "s1", m1, m2.AddDays(9), 100);
+        await PostAsync(api, "c1", "s1", m2.AddDays(9), null, 150);
+        await PostAsync(api, "c2", "s2", m1, m2.AddDays(19), 100);
+        await PostAsync(api, "c2", "s2", m2.AddDays(19), m3.AddDays(4), 60);
+        await PostAsync(api, "c3", "s3", m1, null, 800);
+        await PostAsync(api, "c4", "s4", m2.AddDays(14), null, 100);
     }
 
     private static string Month(DateTime d) => d.ToString("yyyy-MM", CultureInfo.InvariantCulture);
     private static string Day(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private async Task PostAsync(string customer, string subscription, DateTime start, DateTime? end, decimal amount)
+    private static async Task PostAsync(HttpClient api, string customer, string subscription, DateTime start, DateTime? end, decimal amount)
     {
-        var response = await Api.PostJsonAsync("/api/v1/subscriptions", new
+        var response = await api.PostJsonAsync("/api/v1/subscriptions", new
         {
             customerId = customer, subscriptionId = subscription, start = Day(start), end = end is { } e ? Day(e) : null, amount, currency = "USD", interval = "month",
         });
@@ -240,6 +247,28 @@ public class AnalyticsEmptyTests(UiFixture f)
             await Expect(page.GetByTestId("metrics-empty")).ToContainTextAsync("revloop import subscriptions FILE.csv");
             await Expect(page.GetByTestId("metrics-empty")).ToContainTextAsync("POST /api/v1/subscriptions");
         }
+        await page.Context.CloseAsync();
+    }
+}
+
+/// <summary>The MRR page and a drill-down once more on PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public class AnalyticsPostgresTests(PostgresUiFixture f)
+{
+    [Fact]
+    public async Task Mrr_page_and_drill_down_work_on_PostgreSQL()
+    {
+        var m3 = new DateTime(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
+        await AnalyticsUiFixture.SeedExampleAsync(await f.Server.ClientForAsync(f.Admin, "read,write"), m3);
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync("/analytics/mrr?from=2024-02&to=2024-03");
+        var churn = page.Locator("tr[data-month='2024-03'] td[data-col='churn'] a");
+        await Expect(churn).ToHaveTextAsync("60.00");
+        await Expect(page.Locator("tr[data-month='2024-03'] td[data-col='mrr_end'] a")).ToHaveTextAsync("1,050.00");
+        await churn.ClickAsync();
+        await Expect(page.Locator("table[data-testid='drill'] tbody td[data-col='amount']")).ToHaveTextAsync(["60.00"]);
+        await page.GotoAsync("/analytics/retention?from=2024-01&to=2024-03");
+        await Expect(page.Locator("tr[data-cohort='2024-01'] td.cell")).ToHaveTextAsync(["100.0%", "101.0%", "95.0%"]);
         await page.Context.CloseAsync();
     }
 }
