@@ -63,7 +63,8 @@ public class NavigationTests(UiFixture f)
         foreach (var href in links)
         {
             var response = await page.GotoAsync(href);
-            Assert.True(response!.Ok, $"{href} answered {response.Status}");
+            // Analytics shows revenue numbers: a rep gets the "not available for your role" page (403) in the frame.
+            Assert.True(href == "/analytics" ? response!.Status == 403 : response!.Ok, $"{href} answered {response.Status}");
             await Expect(page.Locator("nav.sidebar .nav-item.active")).ToHaveAttributeAsync("href", href);
         }
         var missing = await page.GotoAsync("/no-such-page");

@@ -65,6 +65,47 @@ public sealed class DemoFixture : UiFixture
             new ExchangeRate { CurrencyCode = "GBP", Date = new DateOnly(2026, 1, 1), Rate = 1.2710m },
             new ExchangeRate { CurrencyCode = "EUR", Date = new DateOnly(2026, 7, 1), Rate = 1.1120m });
         await db.SaveChangesAsync();
+        await SeedSubscriptionsAsync();
+    }
+
+    /// <summary>Fourteen months of a small SaaS business: plans from 49 to 2,400 a month, upgrades, downgrades, churn and a comeback.</summary>
+    private async Task SeedSubscriptionsAsync()
+    {
+        var api = await Server.ClientForAsync(Admin, "read,write");
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var today = now.Date;
+        var first = new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(-13);
+        var rng = new Random(11);
+        decimal[] plans = [49, 99, 99, 199, 199, 299, 499, 990, 2400];
+        static string Day(DateTime d) => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        async Task Post(string customer, DateTime start, DateTime? end, decimal amount)
+        {
+            var r = await api.PostJsonAsync("/api/v1/subscriptions", new { customerId = customer, subscriptionId = customer + "-s", start = Day(start), end = end is { } e ? Day(e) : null, amount, currency = "USD", interval = "month" });
+            r.EnsureSuccessStatusCode();
+        }
+        for (var i = 0; i < 60; i++)
+        {
+            var customer = $"cus_{1000 + i}";
+            var start = (i < 18 ? first : first.AddMonths(rng.Next(0, 14))).AddDays(rng.Next(0, 27));
+            if (start >= today) start = today.AddDays(-1);
+            var amount = plans[rng.Next(plans.Length)];
+            var at = start;
+            var events = rng.Next(0, 3);
+            for (var e = 0; e <= events; e++)
+            {
+                var next = at.AddDays(rng.Next(35, 160));
+                if (e == events || next >= today)
+                {
+                    var churn = rng.NextDouble() < 0.22 && next < today;
+                    await Post(customer, at, churn ? next : null, amount);
+                    if (churn && rng.NextDouble() < 0.35 && next.AddDays(60) < today) await Post(customer, next.AddDays(60), null, amount);
+                    break;
+                }
+                await Post(customer, at, next, amount);
+                amount = rng.NextDouble() < 0.7 ? amount * 1.5m : Math.Round(amount * 0.6m);
+                at = next;
+            }
+        }
     }
 }
 
@@ -139,6 +180,23 @@ public class ScreenshotTests(DemoFixture f)
         await page.Keyboard.TypeAsync("nor");
         await Expect(page.Locator("#palette-results .palette-item[data-kind='Account']").First).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "palette.png") });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Analytics_pages_render_with_demo_data()
+    {
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync("/analytics/mrr");
+        await Expect(page.Locator("#mrr-chart svg")).ToBeVisibleAsync();
+        await Expect(page.Locator("table[data-testid='rollforward'] tbody tr")).ToHaveCountAsync(12);
+        await page.WaitForTimeoutAsync(400);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "mrr.png"), FullPage = true });
+
+        await page.GotoAsync("/analytics/retention");
+        await Expect(page.Locator("#cohort-chart svg")).ToBeVisibleAsync();
+        await page.WaitForTimeoutAsync(200);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "retention.png"), FullPage = true });
         await page.Context.CloseAsync();
     }
 }

@@ -17,7 +17,7 @@ public static class Navigation
         new("Customers", "/customers", "customers", false, "Customer success: health scores, playbooks, tickets and renewals ahead of term end.", ["success", "health", "renewals", "csm"]),
         new("Finance", "/finance", "finance", false, "Orders, subscriptions, receivables and bank payments matched to them.", ["orders", "invoices", "payments", "mrr"]),
         new("Projects", "/projects", "projects", false, "Delivery projects opened by won orders: plans, milestones, acceptance and hand-off.", ["delivery", "implementation"]),
-        new("Analytics", "/analytics", "analytics", false, "MRR, ARR, churn, pipeline velocity, funnels and the accountability matrix — every number drills down.", ["reports", "dashboards", "metrics", "kpi"]),
+        new("Analytics", "/analytics", "analytics", true, "MRR, ARR, churn, pipeline velocity, funnels and the accountability matrix — every number drills down.", ["reports", "dashboards", "metrics", "kpi"]),
         new("Settings", "/settings", "settings", true, "Company name, fiscal year, currencies and exchange rates.", ["configuration", "currencies", "exchange rates", "fiscal"]),
     ];
 

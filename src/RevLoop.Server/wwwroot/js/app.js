@@ -202,6 +202,98 @@
       window.addEventListener("resize", function () { chart.resize(); });
       el.dataset.ready = "1";
     });
+
+    // MRR movements: stacked bars (new, expansion, reactivation above zero; contraction, churn below) and the MRR line.
+    root.querySelectorAll("[data-chart='mrr']").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      var money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      var compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+      var colors = { "new": "#4f46e5", expansion: "#8b87f0", reactivation: "#2f9e8f", contraction: "#e0a030", churn: "#b42318" };
+      var series = data.series.map(function (s) {
+        return {
+          name: s.name, type: "bar", stack: "movements", data: s.values, barMaxWidth: 40, cursor: "pointer",
+          itemStyle: { color: colors[s.key] }, emphasis: { focus: "series" }
+        };
+      });
+      series.push({
+        name: data.mrr.name, type: "line", yAxisIndex: 1, data: data.mrr.values, symbol: "circle", symbolSize: 6, cursor: "pointer",
+        lineStyle: { color: "#1b1c1f", width: 2 }, itemStyle: { color: "#1b1c1f" }, z: 5
+      });
+      var axisLabel = { color: "#656a73", formatter: function (v) { return compact.format(v); } };
+      chart.setOption({
+        animationDuration: 300,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        grid: { left: 56, right: 64, top: 40, bottom: 28 },
+        legend: { top: 4, left: 48, itemWidth: 12, itemHeight: 10, textStyle: { color: "#4a4d55" } },
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            var i = ps[0].dataIndex;
+            var lines = [data.months[i]];
+            ps.forEach(function (p) {
+              lines.push(p.marker + p.seriesName + ": <b>" + money.format(p.value) + "</b> " + data.currency);
+            });
+            lines.push("<span style='color:#656a73'>Click a bar for its customers</span>");
+            return lines.join("<br>");
+          }
+        },
+        xAxis: { type: "category", data: data.labels, axisTick: { show: false }, axisLine: { lineStyle: { color: "#d4d4da" } }, axisLabel: { color: "#656a73" } },
+        yAxis: [
+          { type: "value", splitLine: { lineStyle: { color: "#efeff2" } }, axisLabel: axisLabel },
+          { type: "value", splitLine: { show: false }, axisLabel: axisLabel }
+        ],
+        series: series
+      });
+      chart.on("click", function (p) {
+        var links = p.seriesIndex < data.series.length ? data.series[p.seriesIndex].links : data.mrr.links;
+        if (links && links[p.dataIndex]) window.location.href = links[p.dataIndex];
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+    });
+
+    // Cohort retention heat map: rows = cohorts, columns = months since the start; a cell opens its customers.
+    root.querySelectorAll("[data-chart='heatmap']").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption({
+        animation: false,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        grid: { left: 76, right: 16, top: 28, bottom: 64 },
+        tooltip: {
+          formatter: function (p) { return (data.details[p.value[0] + "," + p.value[1]] || "") + "<br><span style='color:#656a73'>Click for the customers</span>"; },
+          extraCssText: "max-width: 360px; white-space: normal;"
+        },
+        xAxis: { type: "category", data: data.months, name: "Months since start", nameLocation: "middle", nameGap: 26, position: "top", splitArea: { show: false },
+          axisTick: { show: false }, axisLine: { show: false }, axisLabel: { color: "#656a73" }, nameTextStyle: { color: "#656a73" } },
+        yAxis: { type: "category", data: data.cohorts, inverse: true, axisTick: { show: false }, axisLine: { show: false }, axisLabel: { color: "#4a4d55" } },
+        visualMap: {
+          min: 0, max: data.max, calculable: true, orient: "horizontal", left: "center", bottom: 4, itemHeight: 220, itemWidth: 12,
+          textStyle: { color: "#656a73" }, inRange: { color: ["#f4f5ff", "#a5a1f3", "#4338ca"] },
+          formatter: function (v) { return Math.round(v) + "%"; }
+        },
+        series: [{
+          type: "heatmap", cursor: "pointer",
+          data: data.data.map(function (d) { return { value: d, label: { color: d[2] / data.max > 0.5 ? "#ffffff" : "#1b1c1f" } }; }),
+          label: { show: true, fontSize: 11, formatter: function (p) { return p.value[2].toFixed(1) + "%"; } },
+          itemStyle: { borderColor: "#fff", borderWidth: 2 },
+          emphasis: { itemStyle: { borderColor: "#1b1c1f", borderWidth: 1 } }
+        }]
+      });
+      chart.on("click", function (p) {
+        var link = p.value && data.links[p.value[0] + "," + p.value[1]];
+        if (link) window.location.href = link;
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+    });
   }
 
   function init(root) {
