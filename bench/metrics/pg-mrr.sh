@@ -82,8 +82,16 @@ BAD=$("${PSQL[@]}" -At -F' ' -c "
          greatest(count(DISTINCT currency) - 1, 0)
   FROM items")
 [ "$BAD" = "0 0 0 0 0 0 0" ] || die "rejected input (no_customer no_start end_before_start bad_interval bad_count no_amount extra_currencies): $BAD"
-OUT=$("${PSQL[@]}" -At -F, -v from="$FROM-01" -v to="$TO-01" -f "$HERE/mrr.pg.sql")
+# In the same session afterwards, record the backend's peak RSS (VmHWM;
+# parallel workers are not included).
+printf '%s\n' "\\i $HERE/mrr.pg.sql" \
+  'SELECT pg_backend_pid() AS backend_pid \gset' \
+  '\setenv BACKEND_PID :backend_pid' \
+  "\\! grep VmHWM /proc/\$BACKEND_PID/status > $TMP/hwm" >"$TMP/compute.psql"
+chown postgres: "$TMP/compute.psql"
+OUT=$("${PSQL[@]}" -At -F, -v from="$FROM-01" -v to="$TO-01" -f "$TMP/compute.psql")
 T3=$(now)
+HWM_KB=$(awk '{print $2}' "$TMP/hwm" 2>/dev/null || true)
 
 printf '%s\n%s\n' "$HEADER" "$OUT"
 {
@@ -92,5 +100,6 @@ printf '%s\n%s\n' "$HEADER" "$OUT"
   echo "compute_s=$(elapsed "$T2" "$T3")"
   echo "startup_s=$(elapsed "$T0" "$T_READY")"
   echo "total_s=$(elapsed "$T0" "$(now)")"
+  echo "backend_peak_rss_kb=$HWM_KB"
   echo "rows=$(printf '%s\n' "$OUT" | grep -c .)"
 } >&2
