@@ -1,12 +1,12 @@
 -- Monthly MRR movements (METRICS.md sections 2-3), DuckDB dialect.
--- Input: table `items` (loaded from the canonical CSV; start/end TIMESTAMPTZ,
--- amount DECIMAL(38,10)). Placeholders: ${FROM} / ${TO} = first day of the
--- first / last reported month ('YYYY-MM-01').
+-- Input: table `items` (loaded from the canonical CSV by duckdb-mrr.mjs; start/end
+-- TIMESTAMPTZ, amount DECIMAL(18,6)). Placeholders: ${FROM} / ${TO} = first day of
+-- the first / last reported month ('YYYY-MM-01').
 --
 -- Exact arithmetic: one row's MRR = amount * quantity * K / (12 * interval_count)
 -- with K = month 12, quarter 4, year 1, week 52, day 365. With L = lcm of all
--- interval_counts and D = 10^10 * 12 * L, every row's MRR is an integer number of
--- 1/D units: v = amount*10^10 * quantity * K * (L / interval_count) (HUGEINT).
+-- interval_counts and D = 10^6 * 12 * L, every row's MRR is an integer number of
+-- 1/D units: v = amount*10^6 * quantity * K * (L / interval_count) (HUGEINT).
 -- Sums stay exact; we round half-up to cents only when printing
 -- (macros cents/money are created by duckdb-mrr.mjs).
 WITH
@@ -18,7 +18,7 @@ r AS (
     SELECT customer_id,
            CAST("start" AS DATE) AS sd,   -- UTC day (TimeZone is set to UTC)
            CAST("end" AS DATE) AS ed,
-           CAST(amount * 10000000000 AS HUGEINT)
+           CAST(amount * 1000000 AS HUGEINT)
              * coalesce(quantity, 1)
              * CASE lower("interval") WHEN 'month' THEN 12 WHEN 'quarter' THEN 4 WHEN 'year' THEN 1
                                       WHEN 'week' THEN 52 WHEN 'day' THEN 365 END
@@ -92,7 +92,7 @@ roll AS (
     WINDOW w AS (ORDER BY t.m ROWS UNBOUNDED PRECEDING)
 ),
 fmt AS (
-    SELECT roll.*, (SELECT 10000000000 * 12 * l FROM p) AS dd FROM roll
+    SELECT roll.*, (SELECT 1000000 * 12 * l FROM p) AS dd FROM roll
 )
 SELECT strftime(m, '%Y-%m') AS month,
        money(cents(mrr_end - net, dd)) AS mrr_start,

@@ -60,44 +60,60 @@ EOF
 as_pg "$PG_BIN/pg_ctl" -D "$TMP/data" -l "$TMP/server.log" -w -t 60 start >/dev/null \
   || { cat "$TMP/server.log" >&2; die "server did not start"; }
 STARTED=1
+PM_PID=$(head -1 "$TMP/data/postmaster.pid")
+CLK_TCK=$(getconf CLK_TCK)
+# CPU seconds of the server's finished processes (backends, parallel workers):
+# the postmaster's cutime + cstime; a backend is counted once it has been reaped.
+server_cpu() { awk -v hz="$CLK_TCK" '{ printf "%.2f", ($16 + $17) / hz }' "/proc/$PM_PID/stat"; }
+wait_reaped() { local i; for i in $(seq 200); do [ -e "/proc/$1" ] || return 0; sleep 0.02; done; }
 PSQL=(runuser -u postgres -- "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$TMP" -p "$PORT" -U postgres -d postgres)
 "${PSQL[@]}" -f "$HERE/pg-setup.sql" >/dev/null
 T_READY=$(now)
 
 # ---- load ------------------------------------------------------------------
+C1=$(server_cpu)
 T1=$(now)
-"${PSQL[@]}" -c "COPY items FROM '$FILE' WITH (FORMAT csv, HEADER true)" \
-             -c "ANALYZE items" >/dev/null
+PID=$("${PSQL[@]}" -At -c "SELECT pg_backend_pid()" \
+                    -c "COPY items FROM '$FILE' WITH (FORMAT csv, HEADER true)" \
+                    -c "ANALYZE items")
 T2=$(now)
+wait_reaped "$PID"
+C2=$(server_cpu)
 
 # ---- compute ---------------------------------------------------------------
 # Reject what the engine rejects (METRICS.md section 1) instead of silently computing.
-BAD=$("${PSQL[@]}" -At -F' ' -c "
+T2B=$(now)
+RES=$("${PSQL[@]}" -At -F' ' -c "SELECT pg_backend_pid()" -c "
   SELECT count(*) FILTER (WHERE customer_id IS NULL OR customer_id = ''),
          count(*) FILTER (WHERE \"start\" IS NULL),
          count(*) FILTER (WHERE \"end\" < \"start\"),
          count(*) FILTER (WHERE \"interval\" IS NULL OR lower(\"interval\") NOT IN ('day','week','month','quarter','year')),
          count(*) FILTER (WHERE coalesce(interval_count, 1) < 1 OR coalesce(quantity, 1) < 0),
          count(*) FILTER (WHERE amount IS NULL),
-         greatest(count(DISTINCT currency) - 1, 0)
+         CASE WHEN min(currency) IS DISTINCT FROM max(currency) THEN 1 ELSE 0 END
   FROM items")
-[ "$BAD" = "0 0 0 0 0 0 0" ] || die "rejected input (no_customer no_start end_before_start bad_interval bad_count no_amount extra_currencies): $BAD"
+PID=$(head -1 <<<"$RES"); BAD=$(tail -1 <<<"$RES")
+[ "$BAD" = "0 0 0 0 0 0 0" ] || die "rejected input (no_customer no_start end_before_start bad_interval bad_count no_amount several_currencies): $BAD"
 # In the same session afterwards, record the backend's peak RSS (VmHWM;
 # parallel workers are not included).
 printf '%s\n' "\\i $HERE/mrr.pg.sql" \
   'SELECT pg_backend_pid() AS backend_pid \gset' \
   '\setenv BACKEND_PID :backend_pid' \
-  "\\! grep VmHWM /proc/\$BACKEND_PID/status > $TMP/hwm" >"$TMP/compute.psql"
+  "\\! grep VmHWM /proc/\$BACKEND_PID/status > $TMP/hwm; echo \$BACKEND_PID > $TMP/pid" >"$TMP/compute.psql"
 chown postgres: "$TMP/compute.psql"
 OUT=$("${PSQL[@]}" -At -F, -v from="$FROM-01" -v to="$TO-01" -f "$TMP/compute.psql")
 T3=$(now)
 HWM_KB=$(awk '{print $2}' "$TMP/hwm" 2>/dev/null || true)
+wait_reaped "$PID"; wait_reaped "$(cat "$TMP/pid")"
+C3=$(server_cpu)
 
 printf '%s\n%s\n' "$HEADER" "$OUT"
 {
   echo "engine=postgres"
   echo "load_s=$(elapsed "$T1" "$T2")"
-  echo "compute_s=$(elapsed "$T2" "$T3")"
+  echo "compute_s=$(elapsed "$T2B" "$T3")"
+  echo "load_cpu_s=$(elapsed "$C1" "$C2")"
+  echo "compute_cpu_s=$(elapsed "$C2" "$C3")"
   echo "startup_s=$(elapsed "$T0" "$T_READY")"
   echo "total_s=$(elapsed "$T0" "$(now)")"
   echo "backend_peak_rss_kb=$HWM_KB"
