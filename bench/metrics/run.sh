@@ -19,6 +19,9 @@
 #   SEED         generator seed, default 42
 #   REPEAT       runs per engine and size, the fastest end-to-end run is kept (default 1)
 #   OUT_DIR      default bench/out (at the repository root)
+#   QUIET_WAIT   before each timed run, wait up to this many seconds (default 300)
+#                for the machine to be quiet (CPU busy < QUIET_BUSY %, default 25,
+#                over 3 s); the busy % seen just before each run is reported.
 # Exit status: 0 when every output passed its checks and all outputs agree.
 set -euo pipefail
 
@@ -68,7 +71,26 @@ build_cmd() { # engine file from to -> sets CMD
   esac
 }
 
-# run_once ENGINE FILE FROM TO OUT_CSV ERR_FILE TIME_FILE -> prints "e2e load compute rss_kb rc"
+cpu_busy() { # percent of all CPUs busy over $1 seconds
+  local a b c d e f g h t1 i1 t2 i2
+  read -r _ a b c d e f g h _ </proc/stat; t1=$((a + b + c + d + e + f + g + h)); i1=$((d + e))
+  sleep "$1"
+  read -r _ a b c d e f g h _ </proc/stat; t2=$((a + b + c + d + e + f + g + h)); i2=$((d + e))
+  echo $((100 - 100 * (i2 - i1) / (t2 - t1 > 0 ? t2 - t1 : 1)))
+}
+BUSY=0
+wait_quiet() { # sets BUSY
+  local deadline=$(($(date +%s) + ${QUIET_WAIT:-300}))
+  while :; do
+    BUSY=$(cpu_busy 3)
+    [ "$BUSY" -lt "${QUIET_BUSY:-25}" ] && return 0
+    [ "$(date +%s)" -ge "$deadline" ] && { log "machine still busy (${BUSY}% CPU): measuring anyway"; return 0; }
+    log "machine busy (${BUSY}% CPU), waiting"
+    sleep 7
+  done
+}
+
+# run_once ENGINE FILE FROM TO OUT_CSV ERR_FILE TIME_FILE -> prints "e2e load compute cpu rss_kb rc"
 run_once() {
   local engine="$1" file="$2" from="$3" to="$4" out="$5" err="$6" tfile="$7" rc=0 t0 t1
   local -a CMD
@@ -76,22 +98,26 @@ run_once() {
   t0=$(now)
   /usr/bin/time -v -o "$tfile" "${CMD[@]}" >"$out" 2>"$err" || rc=$?
   t1=$(now)
-  local load compute rss
+  local load compute rss cpu
   load=$(sed -n 's/^load_s=//p' "$err" | tail -1)
   compute=$(sed -n 's/^compute_s=//p' "$err" | tail -1)
+  # CPU = user + system of the command and its children; for PostgreSQL plus the
+  # server processes (not children of the command), as reported by pg-mrr.sh.
+  cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { printf "%.2f", s }' "$tfile")
   if [ "$engine" = postgres ]; then
     rss=$(sed -n 's/^backend_peak_rss_kb=//p' "$err" | tail -1)
+    cpu=$(awk -v c="$cpu" -F= '/^(load|compute)_cpu_s=/ { c += $2 } END { printf "%.2f", c }' "$err")
   else
     rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tfile" | tail -1)
   fi
-  echo "$(fsub "$t0" "$t1") ${load:--} ${compute:--} ${rss:--} $rc"
+  echo "$(fsub "$t0" "$t1") ${load:--} ${compute:--} ${cpu:--} ${rss:--} $rc"
 }
 
 # ---- tiny hand-checked case --------------------------------------------------
 TINY_STATUS=()
 mkdir -p "$OUT_DIR/runs/tiny"
 for e in "${active_engines[@]}"; do
-  read -r _ _ _ _ rc < <(run_once "$e" "$HERE/tiny.csv" 2023-12 2024-05 \
+  read -r _ _ _ _ _ rc < <(run_once "$e" "$HERE/tiny.csv" 2023-12 2024-05 \
     "$OUT_DIR/runs/tiny/$e.csv" "$OUT_DIR/runs/tiny/$e.err" "$OUT_DIR/runs/tiny/$e.time")
   if [ "$rc" = 0 ] && cmp -s "$OUT_DIR/runs/tiny/$e.csv" "$HERE/tiny.expected.csv"; then
     TINY_STATUS+=("$e: identical to tiny.expected.csv")
@@ -124,10 +150,11 @@ for n in "${SIZES[@]}"; do
   for e in "${active_engines[@]}"; do
     best=""
     for ((i = 1; i <= REPEAT; i++)); do
-      log "$n customers: $e (run $i/$REPEAT)"
-      res=$(run_once "$e" "$data" "$FROM" "$TO" "$rdir/$e.csv.new" "$rdir/$e.err.new" "$rdir/$e.time.new")
-      read -r e2e load compute rss rc <<<"$res"
-      log "  e2e=${e2e}s load=${load}s compute=${compute}s peak_rss_kb=$rss exit=$rc"
+      wait_quiet
+      log "$n customers: $e (run $i/$REPEAT, CPU busy before: ${BUSY}%)"
+      res="$(run_once "$e" "$data" "$FROM" "$TO" "$rdir/$e.csv.new" "$rdir/$e.err.new" "$rdir/$e.time.new") $BUSY"
+      read -r e2e load compute cpu rss rc busy <<<"$res"
+      log "  e2e=${e2e}s load=${load}s compute=${compute}s cpu=${cpu}s peak_rss_kb=$rss exit=$rc"
       if [ -z "$best" ] || [ "$rc" != 0 ] || awk -v a="$e2e" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
         best="$res"
         for x in csv err time; do mv "$rdir/$e.$x.new" "$rdir/$e.$x"; done
@@ -135,7 +162,7 @@ for n in "${SIZES[@]}"; do
       [ "$rc" = 0 ] || break
     done
     rm -f "$rdir/$e".*.new
-    read -r e2e load compute rss rc <<<"$best"
+    read -r e2e load compute cpu rss rc busy <<<"$best"
     status="ok"
     if [ "$rc" != 0 ]; then
       status="exit $rc"; FAILED=1
@@ -151,7 +178,7 @@ for n in "${SIZES[@]}"; do
       AGREE[$n]="**DIFFER**"; FAILED=1
       log "  $e output differs from $base: $rdir/diff-$base-$e.txt"
     fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$nrows" "$fsize" "$e" "$e2e" "$load" "$compute" "$rss" "$status" >>"$ROWS_TSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$nrows" "$fsize" "$e" "$e2e" "$load" "$compute" "$rss" "$status" "$cpu" "$busy" >>"$ROWS_TSV"
   done
 done
 
@@ -170,18 +197,18 @@ done
   echo
   for s in "${TINY_STATUS[@]}"; do echo "- $s"; done
   echo
-  echo "| customers | rows | CSV MB | engine | end to end s | load s | compute s | peak RSS MB | e2e / DuckDB | e2e / PostgreSQL | compute / DuckDB | status |"
-  echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| customers | rows | CSV MB | engine | end to end s | load s | compute s | CPU s | peak RSS MB | e2e / DuckDB | e2e / PostgreSQL | compute / DuckDB | CPU / DuckDB | busy before % | status |"
+  echo "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   awk -F'\t' '
-    { n[NR]=$1; line[NR]=$0; if ($4 == "duckdb") { d[$1]=$5; dc[$1]=$7 } if ($4 == "postgres") p[$1]=$5 }
+    { n[NR]=$1; line[NR]=$0; if ($4 == "duckdb") { d[$1]=$5; dc[$1]=$7; du[$1]=$10 } if ($4 == "postgres") p[$1]=$5 }
     function ratio(a, b) { return (b == "" || b == "-" || a == "-" || b + 0 == 0) ? "–" : sprintf("%.2f", a / b) }
     END {
       for (i = 1; i <= NR; i++) {
         split(line[i], f, "\t")
         rss = (f[8] == "-" || f[8] == "") ? "–" : sprintf("%.0f", f[8] / 1024)
         if (f[4] == "postgres" && rss != "–") rss = rss " (backend)"
-        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], rss,
-          ratio(f[5], d[f[1]]), ratio(f[5], p[f[1]]), ratio(f[7], dc[f[1]]), f[9]
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[10], rss,
+          ratio(f[5], d[f[1]]), ratio(f[5], p[f[1]]), ratio(f[7], dc[f[1]]), ratio(f[10], du[f[1]]), f[11], f[9]
       }
     }' "$ROWS_TSV"
   echo
@@ -189,9 +216,12 @@ done
   echo
   echo "End to end = wall time of the whole command (process start, CSV parse, compute, output;"
   echo "for PostgreSQL also initdb, server start and stop). Load/compute as reported by the engine"
-  echo "(DuckDB: CSV -> table / SQL; PostgreSQL: COPY + ANALYZE / SQL). Peak RSS from /usr/bin/time -v;"
-  echo "for PostgreSQL the VmHWM of the backend that ran the query (shared buffers it touched included,"
-  echo "parallel workers not)."
+  echo "(DuckDB: CSV -> typed table / validation + SQL; PostgreSQL: COPY + ANALYZE / validation + SQL)."
+  echo "CPU = user + system seconds of the command (all threads and children; for PostgreSQL plus the"
+  echo "server processes during load and compute): less sensitive than wall time to other load on the"
+  echo "machine. Peak RSS from /usr/bin/time -v; for PostgreSQL the VmHWM of the backend that ran the"
+  echo "query (shared buffers it touched included, parallel workers not). busy before % = CPU use of"
+  echo "the whole machine in the 3 s before the run (other work on the machine slows wall times)."
 } >"$RESULTS"
 cat "$RESULTS"
 log "results: $RESULTS"
