@@ -11,7 +11,7 @@
 -- (macros cents/money are created by duckdb-mrr.mjs).
 WITH
 p AS (
-    SELECT CAST(list_reduce(list(DISTINCT coalesce(interval_count, 1)), (a, b) -> lcm(a, b)) AS HUGEINT) AS l
+    SELECT CAST(coalesce(list_reduce(list(DISTINCT coalesce(interval_count, 1)), (a, b) -> lcm(a, b)), 1) AS HUGEINT) AS l
     FROM items
 ),
 r AS (
@@ -47,26 +47,31 @@ st2 AS (
     FROM st
 ),
 mv AS (
-    SELECT date_trunc('month', d) AS m, delta, before, after,
+    SELECT date_trunc('month', d) AS m, delta,
            CASE WHEN before = 0 AND after > 0 THEN (CASE WHEN d = first_paid THEN 'N' ELSE 'R' END)
                 WHEN before > 0 AND after > before THEN 'E'
                 WHEN before > 0 AND after > 0 THEN 'C'
                 WHEN before > 0 THEN 'X'
-           END AS k
+           END AS k,
+           abs(delta) AS amt   -- size of the movement: new/reactivation = after, churn = before
     FROM st2
+),
+agg_k AS (
+    SELECT m, k, sum(delta) AS net, sum(amt) AS amt, count(*) AS n
+    FROM mv GROUP BY m, k
 ),
 agg AS (
     SELECT m,
-           sum(delta) AS net,
-           coalesce(sum(after) FILTER (WHERE k = 'N'), 0) AS new_v,
-           coalesce(sum(after - before) FILTER (WHERE k = 'E'), 0) AS exp_v,
-           coalesce(sum(after) FILTER (WHERE k = 'R'), 0) AS react_v,
-           coalesce(sum(before - after) FILTER (WHERE k = 'C'), 0) AS contr_v,
-           coalesce(sum(before) FILTER (WHERE k = 'X'), 0) AS churn_v,
-           count(*) FILTER (WHERE k = 'N') AS new_c,
-           count(*) FILTER (WHERE k = 'R') AS react_c,
-           count(*) FILTER (WHERE k = 'X') AS churn_c
-    FROM mv GROUP BY m
+           sum(net) AS net,
+           coalesce(sum(amt) FILTER (WHERE k = 'N'), 0) AS new_v,
+           coalesce(sum(amt) FILTER (WHERE k = 'E'), 0) AS exp_v,
+           coalesce(sum(amt) FILTER (WHERE k = 'R'), 0) AS react_v,
+           coalesce(sum(amt) FILTER (WHERE k = 'C'), 0) AS contr_v,
+           coalesce(sum(amt) FILTER (WHERE k = 'X'), 0) AS churn_v,
+           coalesce(sum(n) FILTER (WHERE k = 'N'), 0) AS new_c,
+           coalesce(sum(n) FILTER (WHERE k = 'R'), 0) AS react_c,
+           coalesce(sum(n) FILTER (WHERE k = 'X'), 0) AS churn_c
+    FROM agg_k GROUP BY m
 ),
 base AS (   -- state at the end of the day before the first reported month
     SELECT coalesce(sum(net), 0) AS mrr0, coalesce(sum(new_c + react_c - churn_c), 0) AS cust0
