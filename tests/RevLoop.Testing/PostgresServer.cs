@@ -54,6 +54,7 @@ public static class PostgresServer
         Run(Path.Combine(bin, "pg_ctl"),
             $"-D {dataDir}/data -l {dataDir}/log -w -t 60 -o \"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start", IsRoot());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin);
+        StartWatchdog(bin);
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20;Timeout=30";
     }
 
@@ -69,6 +70,23 @@ public static class PostgresServer
         {
             Console.Error.WriteLine($"could not stop test PostgreSQL in {dataDir}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// ProcessExit alone leaked servers and data directories: the test platform may end the test host before (or while)
+    /// the handler runs. A detached shell (re-parented to init, its own session, so a process-tree kill of the test host
+    /// does not reach it) waits for this process to end, then stops the server if it still runs and removes the directory.
+    /// </summary>
+    private static void StartWatchdog(string bin)
+    {
+        var pgCtl = (IsRoot() ? "runuser -u postgres -- " : "") + Path.Combine(bin, "pg_ctl");
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {pgCtl} -D {dataDir}/data -m immediate -w stop; rm -rf {dataDir}";
+        var psi = new ProcessStartInfo("sh", ["-c", $"setsid sh -c '{script}' </dev/null >/dev/null 2>&1 &"])
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath(),
+        };
+        using var p = Process.Start(psi)!;
+        p.WaitForExit(10_000);
     }
 
     private static void Run(string file, string args, bool asPostgres)

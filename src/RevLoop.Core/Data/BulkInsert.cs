@@ -78,6 +78,7 @@ internal static class BulkInsert
                 text.Append(')');
             }
             command.CommandText = text.ToString();
+            command.Prepare(); // PostgreSQL: parsed and planned once per import batch, not once per statement
             return command;
         }
     }

@@ -78,7 +78,10 @@ public class AccountsApiTests
             [("Echo", 10, "DE"), ("Alpha", 5000, "US"), ("Golf", 300, "DE"), ("Charlie", 20000, "FR"), ("Bravo", 50, "de"), ("Foxtrot", 1200, "US"), ("Delta", 700, "GB")];
         var ids = new Dictionary<string, Guid>();
         foreach (var (name, employees, country) in rows)
+        {
             ids[name] = await client.CreateAccountIdAsync($$"""{"name":"{{name}}","employees":{{employees}},"country":"{{country}}"}""");
+            await Task.Delay(3); // distinct (millisecond) creation times, so the order by createdAt is the order of creation
+        }
 
         Assert.Equal([["Alpha", "Bravo", "Charlie"], ["Delta", "Echo", "Foxtrot"], ["Golf"]], await AllPages(client, "sort=name&pageSize=3"));
         Assert.Equal([["Golf", "Foxtrot", "Echo", "Delta"], ["Charlie", "Bravo", "Alpha"]], await AllPages(client, "sort=-name&pageSize=4"));
@@ -92,6 +95,7 @@ public class AccountsApiTests
 
         // The most recently updated first once Charlie and Alpha are edited (in that order).
         using (var p = await client.MergePatchAsync($"/api/v1/accounts/{ids["Charlie"]}", """{"region":"EMEA"}""")) Assert.Equal(HttpStatusCode.OK, p.StatusCode);
+        await Task.Delay(3);
         using (var p = await client.MergePatchAsync($"/api/v1/accounts/{ids["Alpha"]}", """{"region":"NA"}""")) Assert.Equal(HttpStatusCode.OK, p.StatusCode);
         Assert.Equal(["Alpha", "Charlie", "Delta", "Foxtrot", "Bravo", "Golf", "Echo"], (await AllPages(client, "sort=-updatedAt&pageSize=3")).SelectMany(x => x));
         Assert.Equal(["Echo", "Golf", "Bravo", "Foxtrot", "Delta", "Charlie", "Alpha"], (await AllPages(client, "sort=updatedAt&pageSize=2")).SelectMany(x => x));

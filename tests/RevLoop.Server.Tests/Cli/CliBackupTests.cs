@@ -27,7 +27,7 @@ public class CliBackupTests
         var deleted = await server.WithDbAsync(db => db.Accounts.Where(a => a.Name == "Deleted").Select(a => a.Id).SingleAsync());
         using (var r = await client.DeleteAsync($"/api/v1/accounts/{deleted}")) Assert.True(r.IsSuccessStatusCode);
 
-        var dir = TempDir();
+        using var dir = TempDir();
         var backup = Path.Combine(dir, "backup.db");
         var result = await RevLoopProcess.RunAsync(server.Database, "backup", "--out", backup);
         Assert.True(result.ExitCode == 0, result.ToString());

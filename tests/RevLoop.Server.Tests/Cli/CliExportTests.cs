@@ -15,7 +15,7 @@ public class CliExportTests
     {
         await using var server = await RunningServer.StartAsync(provider);
         await server.CreateUserAsync("owner@example.com", Roles.Ae, "Sales");
-        var dir = TempDir();
+        using var dir = TempDir();
         var input = Path.Combine(dir, "in.csv");
         const string p = "00000000-0000-7000-8000-000000000001", c = "00000000-0000-7000-8000-000000000002", t = "00000000-0000-7000-8000-000000000003";
         await File.WriteAllTextAsync(input, Lines(

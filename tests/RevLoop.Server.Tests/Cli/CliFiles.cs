@@ -11,11 +11,18 @@ internal static class CliFiles
     /// <summary>The actor the CLI writes onto history rows: cli:&lt;OS user&gt;.</summary>
     public static readonly string Actor = "cli:" + Environment.UserName;
 
-    public static string TempDir()
+    /// <summary>A fresh directory for a test's files, removed when the test ends.</summary>
+    public static TempDirectory TempDir() => new();
+
+    public sealed class TempDirectory : IDisposable
     {
-        var dir = Path.Combine(Path.GetTempPath(), "revloop-tests", "cli-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "revloop-tests", "cli-" + Guid.NewGuid().ToString("N"));
+        public TempDirectory() => Directory.CreateDirectory(Path);
+        public static implicit operator string(TempDirectory d) => d.Path;
+        public void Dispose()
+        {
+            try { Directory.Delete(Path, true); } catch (IOException) { } // best effort: a file may still be open briefly
+        }
     }
 
     /// <summary>Lines joined by \n with a final \n, as the CLI writes them on Linux.</summary>

@@ -17,7 +17,7 @@ public class CliImportTests
         const string Acme = "00000000-0000-7000-8000-0000000000ac";
         await using var server = await RunningServer.StartAsync(provider);
         var owner = await server.CreateUserAsync("owner@example.com", Roles.Ae, "Sales");
-        var dir = TempDir();
+        using var dir = TempDir();
         var file = Path.Combine(dir, "accounts.csv");
         await File.WriteAllTextAsync(file, Lines(
             Header,
@@ -60,7 +60,7 @@ public class CliImportTests
     public async Task All_or_nothing_imports_nothing_when_one_row_is_bad(string provider)
     {
         await using var server = await RunningServer.StartAsync(provider);
-        var dir = TempDir();
+        using var dir = TempDir();
         var file = Path.Combine(dir, "big.csv");
         var rejects = Path.Combine(dir, "bad-rows.csv");
         // 1,001 rows: a whole batch of 1,000 is written before the bad last row is read.
