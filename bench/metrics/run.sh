@@ -67,7 +67,7 @@ build_cmd() { # engine file from to -> sets CMD
   case "$1" in
     duckdb) CMD=(node "$HERE/duckdb-mrr.mjs" "$2" "$3" "$4") ;;
     postgres) CMD=("$HERE/pg-mrr.sh" "$2" "$3" "$4") ;;
-    revloop) read -r -a CMD <<<"$REVLOOP_CMD"; CMD+=(metrics mrr --subscriptions "$2" --from "$3" --to "$4" --format csv) ;;
+    revloop) read -r -a CMD <<<"$REVLOOP_CMD"; CMD+=(metrics mrr --subscriptions "$2" --from "$3" --to "$4" --format csv --timings) ;;
   esac
 }
 

@@ -32,6 +32,8 @@ public class MetricsOptions
     /// rows and erased when parsing ends). The CLI sets it only when stderr is a terminal.
     /// </summary>
     public bool ShowProgress { get; set; }
+    /// <summary>Write `load_s=` (CSV parse) and `compute_s=` (engine) lines to stderr, for benchmarks (--timings).</summary>
+    public bool ReportTimings { get; set; }
     /// <summary>Rows between two progress lines (tests use small values).</summary>
     internal int ProgressEvery { get; set; } = PeriodCsvReader.ProgressInterval;
 }
@@ -117,6 +119,7 @@ public sealed class MetricsCommandRunner
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var query = BuildQuery(options, cohorts);
@@ -154,8 +157,15 @@ public sealed class MetricsCommandRunner
                     return 2;
                 }
             }
+            var parsed = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = MetricsEngine.Compute(table, query);
+            var computed = System.Diagnostics.Stopwatch.GetTimestamp();
             write(result);
+            if (options.ReportTimings)
+            {
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load_s={System.Diagnostics.Stopwatch.GetElapsedTime(started, parsed).TotalSeconds:0.000}"));
+                stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compute_s={System.Diagnostics.Stopwatch.GetElapsedTime(parsed, computed).TotalSeconds:0.000}"));
+            }
             return 0;
         }
         catch (MetricsInputException e)

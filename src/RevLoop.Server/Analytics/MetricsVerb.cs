@@ -22,7 +22,7 @@ public static class MetricsVerb
     }
 
     private sealed record Common(Option<FileInfo?> Subscriptions, Option<string?> From, Option<string?> To, Option<string> Format,
-        Option<string?> Currency, Option<FileInfo?> Rates, Option<bool> SkipInvalid, Option<int?> ReactivationWindow)
+        Option<string?> Currency, Option<FileInfo?> Rates, Option<bool> SkipInvalid, Option<int?> ReactivationWindow, Option<bool> Timings)
     {
         public static Common Create() => new(
             new Option<FileInfo?>("--subscriptions") { Description = "Subscription item periods CSV (METRICS.md §1); default: the periods stored in the database" },
@@ -32,11 +32,12 @@ public static class MetricsVerb
             new Option<string?>("--currency") { Description = "Reporting currency (ISO 4217); adds the fx line" },
             new Option<FileInfo?>("--rates") { Description = "Rates CSV: date,currency,rate (units of the reporting currency per unit)" },
             new Option<bool>("--skip-invalid") { Description = "Skip invalid rows (still listed on stderr) instead of exiting with 2" },
-            new Option<int?>("--reactivation-window") { Description = "Days after churn within which a return counts as reactivation (default: unlimited)" });
+            new Option<int?>("--reactivation-window") { Description = "Days after churn within which a return counts as reactivation (default: unlimited)" },
+            new Option<bool>("--timings") { Description = "Print load_s= and compute_s= lines on stderr (benchmarks)" });
 
         public void AddTo(Command c)
         {
-            foreach (var o in new Option[] { Subscriptions, From, To, Format, Currency, Rates, SkipInvalid, ReactivationWindow }) c.Options.Add(o);
+            foreach (var o in new Option[] { Subscriptions, From, To, Format, Currency, Rates, SkipInvalid, ReactivationWindow, Timings }) c.Options.Add(o);
         }
 
         public T Fill<T>(ParseResult pr, T o) where T : MetricsOptions
@@ -45,6 +46,7 @@ public static class MetricsVerb
             o.Format = MetricsOptionValues.ParseFormat(pr.GetValue(Format)!);
             o.ReportingCurrency = pr.GetValue(Currency);
             o.SkipInvalid = pr.GetValue(SkipInvalid);
+            o.ReportTimings = pr.GetValue(Timings);
             o.ReactivationWindowDays = pr.GetValue(ReactivationWindow);
             o.Color = UseColor();
             o.ShowProgress = !Console.IsErrorRedirected;
