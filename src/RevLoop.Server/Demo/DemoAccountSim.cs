@@ -419,7 +419,7 @@ public sealed class DemoAccountSim
             "bdr" => DemoOrg.At(plan.Territory.Bdrs, t, rng),
             _ => owner,
         };
-        if (rng.Chance(0.7))
+        if (rng.Chance(0.5))
             Log(ActivityTypes.Call, type == OpportunityTypes.Renewal ? "Renewal kick-off call" : $"Qualification call with {contact.FirstName} {contact.LastName}",
                 null, DemoTime.After(rng, t, t.AddMinutes(rng.Between(10, 240))), sourcer, o, contact);
 
@@ -458,7 +458,7 @@ public sealed class DemoAccountSim
                 o.AmountMinor = final; o.AcvMinor = finalAcv;
                 o.NextStep = type == OpportunityTypes.Renewal ? null : "Kick-off with customer success";
                 h.Modified(o, cs);
-                if (rng.Chance(0.5)) Log(ActivityTypes.Note, type == OpportunityTypes.Renewal ? "Renewed" : "Closed won – hand-off to customer success",
+                if (rng.Chance(0.4)) Log(ActivityTypes.Note, type == OpportunityTypes.Renewal ? "Renewed" : "Closed won – hand-off to customer success",
                     $"Signed {MinorText(final)} {currency}.", DemoTime.After(rng, cs.At, cs.At.AddMinutes(rng.Between(5, 120))), owner, o, contact);
             }
             else
@@ -468,7 +468,7 @@ public sealed class DemoAccountSim
                 o.StageId = pipeline.Lost.Id; o.LostAt = cs.At; o.LostReason = reason; o.ForecastCategory = ForecastCategories.Omitted;
                 o.CloseDate = DemoTime.Day(cs.At); o.NextStep = null;
                 h.Modified(o, cs);
-                if (rng.Chance(0.6)) Log(ActivityTypes.Note, $"Closed lost: {reason}", null, DemoTime.After(rng, cs.At, cs.At.AddMinutes(rng.Between(5, 120))), owner, o, contact);
+                if (rng.Chance(0.4)) Log(ActivityTypes.Note, $"Closed lost: {reason}", null, DemoTime.After(rng, cs.At, cs.At.AddMinutes(rng.Between(5, 120))), owner, o, contact);
             }
             last = cs.At;
         }
@@ -550,7 +550,7 @@ public sealed class DemoAccountSim
 
     private void StageActivity(string type, int stage, DemoPipeline pipeline, DateTimeOffset at, DemoUser owner, Opportunity o, Contact contact, ref bool quoteLogged)
     {
-        if (!rng.Chance(0.65)) return;
+        if (!rng.Chance(0.5)) return;
         var when = DemoTime.After(rng, at, at.AddMinutes(rng.Between(5, 180)));
         if (when >= horizon) return;
         var who = $"{contact.FirstName} {contact.LastName}";
@@ -687,8 +687,8 @@ public sealed class DemoAccountSim
         var (platform, seats, discount) = plan.Segment switch
         {
             "smb" => (rng.Chance(0.6) ? DemoCatalog.Standard : DemoCatalog.Professional, Math.Clamp(Math.Round(rng.LogNormal(8, 0.6)), 3, 60), Discount(0, 0, 5, 10)),
-            "mid_market" => (rng.Chance(0.8) ? DemoCatalog.Professional : DemoCatalog.Enterprise, Math.Clamp(Math.Round(rng.LogNormal(45, 0.5)), 15, 300), Discount(5, 10, 15, 20)),
-            _ => (rng.Chance(0.9) ? DemoCatalog.Enterprise : DemoCatalog.Professional, Math.Clamp(Math.Round(rng.LogNormal(80, 0.6)), 40, 2000), Discount(10, 15, 20, 25, 30, 35)),
+            "mid_market" => (rng.Chance(0.8) ? DemoCatalog.Professional : DemoCatalog.Enterprise, Math.Clamp(Math.Round(rng.LogNormal(32, 0.5)), 12, 250), Discount(5, 10, 15, 20)),
+            _ => (rng.Chance(0.9) ? DemoCatalog.Enterprise : DemoCatalog.Professional, Math.Clamp(Math.Round(rng.LogNormal(60, 0.6)), 30, 1500), Discount(10, 15, 20, 25, 30, 35)),
         };
         items.Add(new DemoItem { Product = platform, Quantity = (decimal)seats, Discount = discount });
         void Maybe(DemoProduct p, double chance, decimal quantity)

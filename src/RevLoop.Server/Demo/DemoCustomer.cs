@@ -28,9 +28,11 @@ public sealed class DemoRenewal
 /// </summary>
 public sealed class DemoCustomer(DemoContext ctx, AccountPlan plan, DemoRandom rng)
 {
-    private enum Kind { NewBusiness, AddSeats, AddOn, Anniversary, MonthlyChurn }
+    private enum Kind { NewBusiness, AddSeats, AddOn, Anniversary, MonthlyChurn, RenewalSigned, RenewalLost }
 
     private sealed record Event(Kind Kind, DateTimeOffset At, int Epoch, List<DemoItem>? Items = null, decimal Seats = 0);
+
+    private DateTimeOffset lastSync;
 
     private readonly PriorityQueue<Event, (long, int)> queue = new();
     private int sequence;
@@ -109,44 +111,52 @@ public sealed class DemoCustomer(DemoContext ctx, AccountPlan plan, DemoRandom r
             case Kind.MonthlyChurn when Active && e.Epoch == Epoch:
                 Churn(e.At, e.At);
                 break;
+            case Kind.RenewalSigned when Active && e.Epoch == Epoch:
+                Renew(e.Items!, day, e.At);
+                break;
+            case Kind.RenewalLost when Active && e.Epoch == Epoch:
+                Churn(day, e.At);
+                break;
         }
     }
 
     private void Anniversary(DateTimeOffset at)
     {
         var horizon = ctx.Options.Horizon;
-        List<DemoItem> renewed;
-        var bookedAt = at;
         if (Renewals.TryGetValue(at, out var deal))
         {
             // Still being negotiated at the end of the data: the subscription runs on unchanged.
             if (deal.ClosesAt >= horizon) return;
-            if (!deal.Renew)
+            if (deal.ClosesAt > at)
             {
-                var when = deal.ClosesAt > at ? DemoTime.Midnight(DemoTime.Day(deal.ClosesAt)) : at;
-                Churn(when, deal.ClosesAt > at ? deal.ClosesAt : at);
+                // Signed (or lost) after the term ended: the subscription runs on until that day.
+                Push(new Event(deal.Renew ? Kind.RenewalSigned : Kind.RenewalLost, deal.ClosesAt, Epoch, deal.Items));
+                if (deal.Renew) NextTerm(at);
                 return;
             }
-            renewed = deal.Items;
-            if (deal.ClosesAt > at) bookedAt = deal.ClosesAt;
+            if (!deal.Renew) { Churn(at, at); return; }
+            Renew(deal.Items, at, at);
         }
-        else
-        {
-            if (!rng.Chance(RenewalRate(plan.Segment)))
-            {
-                Churn(at, at);
-                return;
-            }
-            renewed = Renewed(rng);
-        }
+        else if (rng.Chance(RenewalRate(plan.Segment))) Renew(Renewed(rng), at, at);
+        else { Churn(at, at); return; }
+        NextTerm(at);
+    }
+
+    private void NextTerm(DateTimeOffset at)
+    {
+        NextAnniversary = at.AddMonths(TermMonths);
+        if (NextAnniversary < ctx.Options.Horizon) Push(new Event(Kind.Anniversary, NextAnniversary.Value, Epoch));
+    }
+
+    /// <summary>The renewed items take effect: new prices or seat counts start a new period each.</summary>
+    private void Renew(List<DemoItem> renewed, DateTimeOffset at, DateTimeOffset bookedAt)
+    {
         foreach (var item in renewed)
         {
             var current = Items.FirstOrDefault(i => i.SubscriptionId == item.SubscriptionId);
             if (current is not null && (current.Quantity != item.Quantity || current.Discount != item.Discount))
                 Change(current, item.Quantity, item.Discount, at, bookedAt);
         }
-        NextAnniversary = at.AddMonths(TermMonths);
-        if (NextAnniversary < horizon) Push(new Event(Kind.Anniversary, NextAnniversary.Value, Epoch));
     }
 
     public static double RenewalRate(string segment) => segment switch { "smb" => 0.76, "mid_market" => 0.85, _ => 0.90 };
@@ -202,8 +212,12 @@ public sealed class DemoCustomer(DemoContext ctx, AccountPlan plan, DemoRandom r
     private DateTimeOffset Synced(DateTimeOffset at)
     {
         var synced = at.AddSeconds(rng.Between(60, 900));
+        // Each sync after the previous one, so a customer's period edits are in time order.
+        if (synced <= lastSync) synced = lastSync.AddSeconds(1);
         var last = ctx.Options.Horizon.AddSeconds(-1);
-        return synced > last ? (at > last ? last : at) : synced;
+        if (synced > last) synced = last > lastSync ? last : lastSync;
+        lastSync = synced;
+        return synced;
     }
 
     private void Close(DemoItem item, DateTimeOffset end, DateTimeOffset at)

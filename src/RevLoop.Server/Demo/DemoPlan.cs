@@ -104,7 +104,7 @@ public static class DemoPlanner
             : SegmentWeight(p.Segment, 1.0, 2.0, 3.5) * ((o.Horizon - p.CreatedAt).TotalDays / total + 0.03)).ToArray();
         foreach (var i in Multinomial(allocation, dealWeights, o.Opportunities)) plans[i].Opportunities++;
         // People: every account with deals has somebody; the rest by size. Lead conversions add their own contacts later.
-        var regular = (int)Math.Round(o.Contacts * 0.85);
+        var regular = (int)Math.Round(o.Contacts * 0.78);
         foreach (var p in plans) if (p.Opportunities > 0 && regular > 0) { p.Contacts = 1; regular--; }
         var contactWeights = plans.Select(p => SegmentWeight(p.Segment, 1.0, 2.0, 4.0) * (p.Engaged ? 1.0 : 0.4)).ToArray();
         foreach (var i in Multinomial(allocation, contactWeights, regular)) plans[i].Contacts++;

@@ -5,7 +5,7 @@ namespace RevLoop.Server.Demo;
 /// <summary>`serve --demo`: the default demo company is loaded when the database is empty, then the server starts as usual.</summary>
 public static class DemoServe
 {
-    public static async Task LoadIfEmptyAsync(IServiceProvider services, ILogger logger, CancellationToken ct)
+    public static async Task LoadIfEmptyAsync(IServiceProvider services, ILogger logger, CancellationToken ct, DemoOptions? options = null)
     {
         using var scope = services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
@@ -18,7 +18,7 @@ public static class DemoServe
         else
         {
             logger.LogInformation("--demo: loading the demo company into {Database}…", target.Display);
-            var summary = await DemoLoader.LoadAsync(db, target, new DemoOptions(), line => logger.LogInformation("--demo: {Progress}", line.Trim()), ct);
+            var summary = await DemoLoader.LoadAsync(db, target, options ?? new DemoOptions(), line => logger.LogInformation("--demo: {Progress}", line.Trim()), ct);
             logger.LogInformation("--demo: loaded in {Seconds:0.0} s: {Summary}", summary.Elapsed.TotalSeconds, summary.ToString());
         }
         foreach (var line in DemoLoader.LoginHelp()) logger.LogInformation("{Login}", line);
