@@ -59,10 +59,13 @@ public abstract class BulkSink : IDisposable
 
     protected abstract List<(string Name, string Create)> SecondaryIndexes(IReadOnlyList<string> tables);
 
+    protected virtual void BeforeIndexBuild() { }
+
     /// <summary>Flushes every buffered row (tables in the order they were first used), rebuilds deferred indexes and commits.</summary>
     public void Commit()
     {
         FlushAll();
+        if (dropped.Count > 0) BeforeIndexBuild();
         foreach (var (_, create) in dropped) Execute(create);
         CommitTransaction();
     }
@@ -185,7 +188,8 @@ public abstract class BulkSink : IDisposable
             // A fresh database: a rollback journal only has to save the few pages that existed before, where WAL would
             // write every new page twice. WAL is switched back on after the commit.
             Pragma("PRAGMA journal_mode=DELETE;");
-            Pragma("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY; PRAGMA busy_timeout=30000;");
+            // A bounded page cache (256 MB); index builds sort through temporary files, so memory does not grow with the data.
+            Pragma("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144; PRAGMA threads=2; PRAGMA busy_timeout=30000;");
             transaction = connection.BeginTransaction();
         }
 
@@ -245,7 +249,7 @@ public abstract class BulkSink : IDisposable
                         long v => raw.sqlite3_bind_int64(stmt, i, v),
                         int v => raw.sqlite3_bind_int64(stmt, i, v),
                         bool v => raw.sqlite3_bind_int64(stmt, i, v ? 1 : 0),
-                        Guid v => raw.sqlite3_bind_text(stmt, i, v.ToString().ToUpperInvariant()),
+                        Guid v => BindGuid(stmt, i, v),
                         decimal v => raw.sqlite3_bind_text(stmt, i, v.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture)),
                         DateOnly v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
                         double v => raw.sqlite3_bind_double(stmt, i, v),
@@ -258,6 +262,16 @@ public abstract class BulkSink : IDisposable
                 if (step != raw.SQLITE_DONE) throw Error(db, step, shape);
                 raw.sqlite3_reset(stmt);
             }
+        }
+
+        private readonly byte[] guidText = new byte[36];
+
+        /// <summary>A Guid as Microsoft.Data.Sqlite stores it (upper-case text), formatted without allocating.</summary>
+        private int BindGuid(sqlite3_stmt stmt, int index, Guid value)
+        {
+            value.TryFormat(guidText, out _, "D");
+            for (var k = 0; k < guidText.Length; k++) if (guidText[k] is >= (byte)'a' and <= (byte)'f') guidText[k] -= 32;
+            return raw.sqlite3_bind_text(stmt, index, guidText);
         }
 
         private static SqliteException Error(sqlite3 db, int rc, TableShape shape) =>
@@ -310,6 +324,9 @@ public abstract class BulkSink : IDisposable
             connection.Open();
             transaction = connection.BeginTransaction();
         }
+
+        // More sort memory for this transaction's index builds than the 64 MB default (a server-side, bounded setting).
+        protected override void BeforeIndexBuild() => Execute("SET LOCAL maintenance_work_mem = '256MB'");
 
         public override int Execute(string sql, params object?[] args)
         {

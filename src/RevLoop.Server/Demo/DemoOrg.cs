@@ -101,10 +101,19 @@ public sealed class DemoOrg
             for (var i = 0; i < Math.Max(1, aes / 3); i++) territory.Sdrs.Add(AddUser(Roles.Sdr, team, i == 0 ? opens.AddDays(20) : Hire(opens.AddDays(20)), culture));
             for (var i = 0; i < Math.Max(1, aes / 3); i++) territory.Bdrs.Add(AddUser(Roles.Bdr, team, i == 0 ? opens.AddDays(30) : Hire(opens.AddDays(30)), culture));
             for (var i = 0; i < Math.Max(1, (int)Math.Round(aes / 2.5)); i++) territory.Csms.Add(AddUser(Roles.Csm, team, i == 0 ? opens.AddDays(60) : Hire(opens.AddDays(60)), culture));
+            foreach (var pool in new[] { territory.Aes, territory.Sdrs, territory.Bdrs, territory.Csms }) ByHireDate(pool);
         }
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>Sorts a pool by hire date (stable), as <see cref="At"/> expects.</summary>
+    private static void ByHireDate(List<DemoUser> pool)
+    {
+        var sorted = pool.Select((u, i) => (u, i)).OrderBy(x => x.u.HiredAt).ThenBy(x => x.i).Select(x => x.u).ToList();
+        pool.Clear();
+        pool.AddRange(sorted);
+    }
 
     private static string Culture(string territory) => territory switch
     {
@@ -193,7 +202,7 @@ public sealed class DemoOrg
         users.Flush();
     }
 
-    /// <summary>The user of <paramref name="pool"/> who is working at <paramref name="at"/>, chosen by <paramref name="pick"/>; the first hire when nobody was yet.</summary>
+    /// <summary>A user of <paramref name="pool"/> (sorted by hire date) who worked there at <paramref name="at"/>; the first hire when nobody did yet.</summary>
     public static DemoUser At(List<DemoUser> pool, DateTimeOffset at, DemoRandom rng)
     {
         var hired = 0;
