@@ -30,6 +30,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Import());
         root.Subcommands.Add(Export());
         root.Subcommands.Add(Analytics.MetricsVerb.Build());
+        root.Subcommands.Add(Demo.DemoVerb.Build());
         return root;
     }
 
@@ -58,7 +59,8 @@ public static class RevLoopCli
             DefaultValueFactory = _ => 60,
         };
         lease.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 2 or > 3600) r.AddError("--webhook-lease-seconds must be between 2 and 3600"); });
-        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, idle, absolute, lease };
+        var demo = new Option<bool>("--demo") { Description = "Load the demo company (as `revloop demo`) into an empty database before serving" };
+        var cmd = new Command("serve", "Run the web UI, the REST API and the background workers (migrates the database first).") { urls, rate, idle, absolute, lease, demo };
         cmd.SetAction(async (pr, ct) =>
         {
             var target = DatabaseTarget.Resolve(pr.GetValue(Database));
@@ -71,6 +73,7 @@ public static class RevLoopCli
                 Webhooks = new WebhookOptions { LeaseDuration = TimeSpan.FromSeconds(pr.GetValue(lease)) },
             });
             await ServerApp.MigrateAsync(app.Services, ct);
+            if (pr.GetValue(demo)) await Demo.DemoServe.LoadIfEmptyAsync(app.Services, app.Logger, ct);
             app.Logger.LogInformation("Data lives in {Database}", target.Display);
             await app.RunAsync();
             return 0;
