@@ -64,10 +64,10 @@ public static class DemoLoader
                 foreach (var r in DemoCatalog.Rates(DemoRandom.For(options.Seed, DemoGenerator.RatesStream, 0), DemoTime.Day(options.Start).AddMonths(-1), options.AsOf))
                     rates.Add(r);
             }
-            log($"committing {sink.RowsWritten:N0} rows… (writes so far {sink.WriteTime.TotalSeconds:0.0} s)");
+            log($"{sink.RowsWritten:N0} rows written ({sink.WriteTime.TotalSeconds:0.0} s in the database); building indexes and committing…");
             var sw = Stopwatch.StartNew();
             sink.Commit();
-            log($"committed in {sw.Elapsed.TotalSeconds:0.0} s, writes {sink.WriteTime.TotalSeconds:0.0} s");
+            log($"indexes built and committed in {sw.Elapsed.TotalSeconds:0.0} s");
             s.Rows = sink.RowsWritten;
             return s;
         }, ct);
@@ -79,6 +79,6 @@ public static class DemoLoader
     public static IEnumerable<string> LoginHelp()
     {
         yield return $"Sign in as {DemoOptions.AdminEmail} with password {DemoOptions.Password} (every demo user has this password).";
-        yield return $"One login per role: ae@, sdr@, bdr@, sales-manager@, csm@, revops@, executive@, marketing@, finance@, project-manager@, partner@{DemoOptions.EmailDomain}.";
+        yield return $"One login per role: ae@, sdr@, bdr@, csm@ and sales-manager@ (the NA East team), executive@ (the CRO), revops@, marketing@, finance@, project-manager@, partner@{DemoOptions.EmailDomain}.";
     }
 }

@@ -70,17 +70,21 @@ public sealed class DemoOrg
         AddUser(Roles.Executive, global, start.AddMonths(14), "en", title: "Chief Marketing Officer");
         AddUser(Roles.Executive, global, start.AddMonths(20), "en", title: "VP Customer Success");
         var scale = Math.Max(1.0, Math.Sqrt(opportunities / 30_000.0));
-        revops.ManagerUserId = AddUser(Roles.RevOps, revops, start.AddMonths(3), "en").Row.Id;
+        var revopsLead = AddUser(Roles.RevOps, revops, start.AddMonths(3), "en");
+        revops.ManagerUserId = revopsLead.Row.Id;
         for (var i = 0; i < (int)(2 * scale); i++) AddUser(Roles.RevOps, revops, Hire(start.AddMonths(12)), "en");
-        marketing.ManagerUserId = AddUser(Roles.Marketing, marketing, start.AddMonths(2), "en", collect: Marketing).Row.Id;
+        var marketingLead = AddUser(Roles.Marketing, marketing, start.AddMonths(2), "en", collect: Marketing);
+        marketing.ManagerUserId = marketingLead.Row.Id;
         for (var i = 0; i < (int)(4 * scale); i++) AddUser(Roles.Marketing, marketing, Hire(start.AddMonths(6)), i % 3 == 1 ? "de" : "en", collect: Marketing);
-        finance.ManagerUserId = AddUser(Roles.Finance, finance, start.AddMonths(4), "en").Row.Id;
+        var controller = AddUser(Roles.Finance, finance, start.AddMonths(4), "en");
+        finance.ManagerUserId = controller.Row.Id;
         for (var i = 0; i < (int)(2 * scale); i++) AddUser(Roles.Finance, finance, Hire(start.AddMonths(10)), "en");
-        services.ManagerUserId = AddUser(Roles.ProjectManager, services, start.AddMonths(5), "en", collect: ProjectManagers).Row.Id;
+        var servicesLead = AddUser(Roles.ProjectManager, services, start.AddMonths(5), "en", collect: ProjectManagers);
+        services.ManagerUserId = servicesLead.Row.Id;
         for (var i = 0; i < (int)(3 * scale); i++) AddUser(Roles.ProjectManager, services, Hire(start.AddMonths(9)), i == 1 ? "de" : "en", collect: ProjectManagers);
         partners.ManagerUserId = AddUser(Roles.SalesManager, partners, start.AddMonths(12), "en", title: "Channel Manager").Row.Id;
-        foreach (var (company, culture) in new[] { ("Northbridge Consulting", "en"), ("Kairos Digital", "de"), ("Selat Solutions", "ms"), ("Andes Partners", "es") })
-            AddUser(Roles.Partner, partners, Hire(start.AddMonths(15)), culture, title: company);
+        var resellers = new[] { ("Northbridge Consulting", "en"), ("Kairos Digital", "de"), ("Selat Solutions", "ms"), ("Andes Partners", "es") }
+            .Select(p => AddUser(Roles.Partner, partners, Hire(start.AddMonths(15)), p.Item2, title: p.Item1)).ToList();
 
         var regionManaged = new HashSet<string>();
         var totalWeight = DemoWorld.Countries.Sum(c => c.Weight);
@@ -103,6 +107,11 @@ public sealed class DemoOrg
             for (var i = 0; i < Math.Max(1, (int)Math.Round(aes / 2.5)); i++) territory.Csms.Add(AddUser(Roles.Csm, team, i == 0 ? opens.AddDays(60) : Hire(opens.AddDays(60)), culture));
             foreach (var pool in new[] { territory.Aes, territory.Sdrs, territory.Bdrs, territory.Csms }) ByHireDate(pool);
         }
+
+        // One easy login per role, picked to have something to show: NA East's first hires, the leads of each function.
+        var na = Territories["NA East"];
+        foreach (var u in new[] { cro, na.Manager, na.Aes[0], na.Sdrs[0], na.Bdrs[0], na.Csms[0], revopsLead, marketingLead, controller, servicesLead, resellers[0] })
+            Alias(u);
     }
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
@@ -139,7 +148,6 @@ public sealed class DemoOrg
     {
         hired = DemoTime.WorkHours(rng, hired, "");
         var name = DemoWorld.Person(rng, culture);
-        alias ??= RoleLogins.ContainsKey(role) ? null : role.Replace('_', '-');
         var local = alias ?? $"{name.AsciiFirst}.{name.AsciiLast}";
         var email = $"{local}@{DemoOptions.EmailDomain}";
         for (var n = 2; !emails.Add(email); n++) email = $"{local}{n}@{DemoOptions.EmailDomain}";
@@ -153,9 +161,18 @@ public sealed class DemoOrg
         };
         var demoUser = new DemoUser { Row = user, Actor = $"user:{user.Id}" };
         Users.Add(demoUser);
-        if (!RoleLogins.ContainsKey(role)) RoleLogins[role] = demoUser;
+        if (alias is not null) RoleLogins[role] = demoUser;
         collect?.Add(demoUser);
         return demoUser;
+    }
+
+    private void Alias(DemoUser u)
+    {
+        var email = $"{u.Row.Role.Replace('_', '-')}@{DemoOptions.EmailDomain}";
+        if (!emails.Add(email)) throw new InvalidOperationException($"{email} is taken");
+        emails.Remove(u.Row.Email!);
+        u.Row.Email = email; u.Row.UserName = email; u.Row.NormalizedEmail = email.ToUpperInvariant(); u.Row.NormalizedUserName = email.ToUpperInvariant();
+        RoleLogins[u.Row.Role] = u;
     }
 
     private static string Base32(DemoRandom rng)

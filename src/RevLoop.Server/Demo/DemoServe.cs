@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 
 namespace RevLoop.Server.Demo;
@@ -21,6 +22,8 @@ public static class DemoServe
             var summary = await DemoLoader.LoadAsync(db, target, options ?? new DemoOptions(), line => logger.LogInformation("--demo: {Progress}", line.Trim()), ct);
             logger.LogInformation("--demo: loaded in {Seconds:0.0} s: {Summary}", summary.Elapsed.TotalSeconds, summary.ToString());
         }
-        foreach (var line in DemoLoader.LoginHelp()) logger.LogInformation("{Login}", line);
+        var admin = DemoOptions.AdminEmail.ToUpperInvariant();
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == admin, ct))
+            foreach (var line in DemoLoader.LoginHelp()) logger.LogInformation("{Login}", line);
     }
 }
