@@ -194,7 +194,9 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(a => new { a.OwnerId, a.Name });
             e.HasIndex(a => new { a.OwnerTeamId, a.Name });
             e.HasIndex(a => a.ParentAccountId);
-            e.HasIndex(a => a.UpdatedAt);
+            // Keyset paging by created/updated time seeks these instead of sorting the table.
+            e.HasIndex(a => new { a.CreatedAt, a.Id });
+            e.HasIndex(a => new { a.UpdatedAt, a.Id });
         });
         b.Entity<SubscriptionPeriod>(e =>
         {
