@@ -22,13 +22,7 @@ public static class SubscriptionImport
         using var reader = new StreamReader(input);
         var csv = new CsvRecords(reader);
         var fields = new List<string>();
-        if (!Read()) throw new InputException("line 1", "the file is empty; expected a header row: " + string.Join(",", SubscriptionRules.Columns));
-        var header = fields.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToArray();
-        var unknown = header.Where(h => !SubscriptionRules.Columns.Contains(h)).ToList();
-        if (unknown.Count > 0) throw new InputException("line 1", $"unknown column(s) {string.Join(", ", unknown)}; allowed: {string.Join(", ", SubscriptionRules.Columns)}");
-        foreach (var required in new[] { "customer_id", "start", "amount", "currency", "interval" })
-            if (!header.Contains(required)) throw new InputException("line 1", $"the header has no '{required}' column");
-        var index = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
+        var (header, index) = CsvImport.ReadHeader(csv, fields, SubscriptionRules.Columns, ["customer_id", "start", "amount", "currency", "interval"]);
 
         await using var transaction = allOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
         await using var rejects = new StreamWriter(rejectPath, false);
@@ -61,22 +55,9 @@ public static class SubscriptionImport
         await Flush();
         db.ChangeTracker.AutoDetectChangesEnabled = true;
 
-        if (transaction is not null)
-        {
-            if (rejected > 0)
-            {
-                await transaction.RollbackAsync(ct);
-                return new ImportResult(read, 0, 0, rejected, true, rejectPath);
-            }
-            await transaction.CommitAsync(ct);
-        }
-        return new ImportResult(read, created, updated, rejected, false, rejectPath);
+        return await CsvImport.FinishAsync(transaction, read, created, updated, rejected, rejectPath, ct);
 
-        bool Read()
-        {
-            try { return csv.Read(fields); }
-            catch (FormatException e) { throw new InputException($"line {csv.Line}", e.Message); }
-        }
+        bool Read() => CsvImport.ReadRow(csv, fields);
 
         async Task Flush()
         {

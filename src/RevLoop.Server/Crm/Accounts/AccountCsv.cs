@@ -48,12 +48,7 @@ public static class AccountImport
         using var reader = new StreamReader(input);
         var csv = new CsvRecords(reader);
         var fields = new List<string>();
-        if (!Read()) throw new InputException("line 1", "the file is empty; expected a header row: " + string.Join(",", AccountCsvColumns.All));
-        var header = fields.Select(h => h.Trim().TrimStart('\uFEFF').ToLowerInvariant()).ToArray();
-        var unknown = header.Where(h => !AccountCsvColumns.All.Contains(h)).ToList();
-        if (unknown.Count > 0) throw new InputException("line 1", $"unknown column(s) {string.Join(", ", unknown)}; allowed: {string.Join(", ", AccountCsvColumns.All)}");
-        if (!header.Contains("name")) throw new InputException("line 1", "the header has no 'name' column");
-        var index = header.Select((h, i) => (h, i)).ToDictionary(x => x.h, x => x.i);
+        var (header, index) = CsvImport.ReadHeader(csv, fields, AccountCsvColumns.All, ["name"]);
 
         var owners = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail != null).ToDictionaryAsync(u => u.NormalizedEmail!, u => (u.Id, u.TeamId), ct);
         var ownerTeams = owners.Values.ToDictionary(o => o.Id, o => o.TeamId);
@@ -99,22 +94,9 @@ public static class AccountImport
         }
         (created, updated, rejected) = Add(await Flush(), (created, updated, rejected));
 
-        if (transaction is not null)
-        {
-            if (rejected > 0)
-            {
-                await transaction.RollbackAsync(ct);
-                return new ImportResult(read, 0, 0, rejected, true, rejectPath);
-            }
-            await transaction.CommitAsync(ct);
-        }
-        return new ImportResult(read, created, updated, rejected, false, rejectPath);
+        return await CsvImport.FinishAsync(transaction, read, created, updated, rejected, rejectPath, ct);
 
-        bool Read()
-        {
-            try { return csv.Read(fields); }
-            catch (FormatException e) { throw new InputException($"line {csv.Line}", e.Message); }
-        }
+        bool Read() => CsvImport.ReadRow(csv, fields);
 
         async Task<(long, long, long)> Flush()
         {

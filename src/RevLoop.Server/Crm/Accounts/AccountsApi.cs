@@ -101,13 +101,8 @@ public static class AccountsApi
         return new Page<AccountDto>(rows.Select(AccountDto.From).ToList(), next, size);
     }
 
-    public static async Task<Results<Ok<AccountDto>, NotFound>> Get(Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct)
-    {
-        var account = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return TypedResults.NotFound();
-        response.Headers.ETag = ETags.For(account.Version);
-        return TypedResults.Ok(AccountDto.From(account));
-    }
+    public static Task<Results<Ok<AccountDto>, NotFound>> Get(Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct) =>
+        RecordEndpoints.GetAsync(db.Accounts, id, AccountDto.From, response, ct);
 
     public static async Task<Created<AccountDto>> Create(AccountInput input, RevLoopDb db, Viewer viewer, HttpResponse response, CancellationToken ct)
     {
@@ -122,28 +117,11 @@ public static class AccountsApi
     public static async Task<Results<Ok<AccountDto>, NotFound, ProblemHttpResult>> Patch(Guid id, JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct)
         => await Update(id, db, request, response, current => AccountRules.Merge(current, patch), ct);
 
-    private static async Task<Results<Ok<AccountDto>, NotFound, ProblemHttpResult>> Update(Guid id, RevLoopDb db, HttpRequest request, HttpResponse response, Func<Account, AccountInput> change, CancellationToken ct)
-    {
-        var expected = ETags.Requested(request);
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return TypedResults.NotFound();
-        if (expected is { } v && v != account.Version)
-            return Problems.Status(412, "The record was changed by someone else", $"You edited version {v}; the current version is {account.Version}. Reload it and apply your change again.");
-        await AccountCommands.UpdateAsync(db, account, change(account), ct);
-        response.Headers.ETag = ETags.For(account.Version);
-        return TypedResults.Ok(AccountDto.From(account));
-    }
+    private static Task<Results<Ok<AccountDto>, NotFound, ProblemHttpResult>> Update(Guid id, RevLoopDb db, HttpRequest request, HttpResponse response, Func<Account, AccountInput> change, CancellationToken ct) =>
+        RecordEndpoints.UpdateAsync(db, db.Accounts, id, request, response, account => AccountCommands.UpdateAsync(db, account, change(account), ct), AccountDto.From, ct);
 
-    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> Delete(Guid id, RevLoopDb db, HttpRequest request, CancellationToken ct)
-    {
-        var expected = ETags.Requested(request);
-        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == id, ct);
-        if (account is null) return TypedResults.NotFound();
-        if (expected is { } v && v != account.Version) return Problems.Status(412, "The record was changed by someone else");
-        db.Accounts.Remove(account);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+    public static Task<Results<NoContent, NotFound, ProblemHttpResult>> Delete(Guid id, RevLoopDb db, HttpRequest request, CancellationToken ct) =>
+        RecordEndpoints.DeleteAsync(db, db.Accounts, id, request, ct);
 }
 
 /// <summary>Create and update as every door (API, UI, import) does them: normalise, check references, save once.</summary>
