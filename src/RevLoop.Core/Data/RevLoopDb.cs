@@ -289,6 +289,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(o => new { o.PipelineId, o.StageId });
             e.HasIndex(o => o.CloseDate);
             e.HasIndex(o => new { o.OwnerId, o.CloseDate });
+            // GET /api/v1/opportunities?owner=..&stage=..&sort=closeDate: one seek, rows already in page order.
+            e.HasIndex(o => new { o.OwnerId, o.StageId, o.CloseDate, o.Id });
             e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
             e.HasIndex(o => o.CreatedAt);
         });

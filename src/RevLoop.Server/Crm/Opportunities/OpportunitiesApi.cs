@@ -49,18 +49,8 @@ public static class OpportunitiesApi
         HistoryApi.Register("opportunities", "opportunity", (db, id, ct) => db.Opportunities.AnyAsync(o => o.Id == id, ct));
     }
 
-    public static async Task<Ok<Page<OpportunityDto>>> List(Guid? pipelineId, Guid? stageId, Guid? accountId, Guid? ownerId, DateOnly? closeFrom, DateOnly? closeTo,
-        string? cursor, int? pageSize, RevLoopDb db, CancellationToken ct)
-    {
-        IQueryable<Opportunity> q = db.Opportunities;
-        if (pipelineId is { } p) q = q.Where(o => o.PipelineId == p);
-        if (stageId is { } s) q = q.Where(o => o.StageId == s);
-        if (accountId is { } a) q = q.Where(o => o.AccountId == a);
-        if (ownerId is { } w) q = q.Where(o => o.OwnerId == w);
-        if (closeFrom is { } from) q = q.Where(o => o.CloseDate >= from);
-        if (closeTo is { } to) q = q.Where(o => o.CloseDate <= to);
-        return TypedResults.Ok(await RecordEndpoints.PageByIdAsync(q, cursor, pageSize, OpportunityDto.From, ct));
-    }
+    public static async Task<Ok<Page<OpportunityDto>>> List([AsParameters] OpportunityListQuery query, RevLoopDb db, Viewer viewer, CancellationToken ct)
+        => TypedResults.Ok(await query.RunAsync(db, viewer, ct));
 
     public static async Task<Created<OpportunityDto>> Create(OpportunityInput input, RevLoopDb db, Viewer viewer, HttpResponse response, CancellationToken ct)
     {
