@@ -107,3 +107,34 @@ public class OpportunityListTests
         Assert.Equal("cursor: belongs to another sort order", await Problem($"/api/v1/opportunities?sort=-closeDate&cursor={next}"));
     }
 }
+
+public class OpportunityBaseAmountTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task A_deal_in_another_currency_shows_its_base_amount_at_the_close_dates_rate_and_a_late_rate_changes_it(string provider)
+    {
+        await using var server = await RunningServer.StartAsync(provider);
+        var api = await server.AdminClientAsync();
+        (await api.PostAsJsonAsync("/api/v1/pipelines", new
+        {
+            name = "Sales", stages = new object[] { new { name = "Open", probability = 20, type = "open" }, new { name = "Won", probability = 100, type = "won" }, new { name = "Lost", probability = 0, type = "lost" } },
+        })).EnsureSuccessStatusCode();
+        (await api.PostAsJsonAsync("/api/v1/currencies", new { code = "EUR", name = "Euro" })).EnsureSuccessStatusCode();
+        (await api.PostAsJsonAsync("/api/v1/exchange-rates", new { currencyCode = "EUR", date = "2026-01-01", rate = 1.10m })).EnsureSuccessStatusCode();
+        (await api.PostAsJsonAsync("/api/v1/exchange-rates", new { currencyCode = "EUR", date = "2026-06-01", rate = 1.20m })).EnsureSuccessStatusCode();
+        var account = (await (await api.PostAsJsonAsync("/api/v1/accounts", new { name = "Ville de Lyon" })).ReadJsonAsync()).GetProperty("id").GetString();
+        var created = await api.PostAsJsonAsync("/api/v1/opportunities", new { name = "Lyon", accountId = account, amount = 12_345.67m, acv = 10_000m, currency = "EUR", closeDate = "2026-03-31" });
+        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        var deal = await created.ReadJsonAsync();
+        Assert.Equal("USD", deal.GetProperty("baseCurrency").GetString());
+        Assert.Equal(13_580.24m, deal.GetProperty("amountBase").GetDecimal());   // 12,345.67 x 1.10 = 13,580.237
+        Assert.Equal(11_000.00m, deal.GetProperty("acvBase").GetDecimal());
+        // A March rate entered later applies to every read from then on: nothing stored goes stale.
+        (await api.PostAsJsonAsync("/api/v1/exchange-rates", new { currencyCode = "EUR", date = "2026-03-01", rate = 1.15m })).EnsureSuccessStatusCode();
+        var again = await (await api.GetAsync($"/api/v1/opportunities/{deal.GetProperty("id").GetString()}")).ReadJsonAsync();
+        Assert.Equal(14_197.52m, again.GetProperty("amountBase").GetDecimal());  // 12,345.67 x 1.15 = 14,197.5205
+        var listed = (await (await api.GetAsync("/api/v1/opportunities?sort=closeDate")).ReadJsonAsync()).GetProperty("items")[0];
+        Assert.Equal(14_197.52m, listed.GetProperty("amountBase").GetDecimal());
+    }
+}

@@ -12,12 +12,14 @@ namespace RevLoop.Server.Crm.Opportunities;
 public sealed record OpportunityDto(Guid Id, string Name, Guid AccountId, Guid? PrimaryContactId, Guid PipelineId, Guid StageId, decimal Amount, decimal? Acv,
     string Currency, DateOnly? CloseDate, string? NextStep, Guid? OwnerId, string? SourcingRole, string? Source, string Type, string ForecastCategory,
     string? Region, string? Segment, string? ProductFamily, string? LostReason, DateTimeOffset? WonAt, DateTimeOffset? LostAt, long Version,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string BaseCurrency, decimal? AmountBase, decimal? AcvBase)
 {
-    public static OpportunityDto From(Opportunity o) => new(o.Id, o.Name, o.AccountId, o.PrimaryContactId, o.PipelineId, o.StageId,
+    /// <summary>With the amounts in the base currency at the close date's rate (null when the currency has no rate yet).</summary>
+    public static OpportunityDto From(Opportunity o, RateBook rates) => new(o.Id, o.Name, o.AccountId, o.PrimaryContactId, o.PipelineId, o.StageId,
         MinorUnits.ToAmount(o.AmountMinor, o.Currency), o.AcvMinor is { } acv ? MinorUnits.ToAmount(acv, o.Currency) : null, o.Currency, o.CloseDate,
         o.NextStep, o.OwnerId, o.SourcingRole, o.Source, o.Type, o.ForecastCategory, o.Region, o.Segment, o.ProductFamily, o.LostReason, o.WonAt, o.LostAt,
-        o.Version, o.CreatedAt, o.UpdatedAt);
+        o.Version, o.CreatedAt, o.UpdatedAt, rates.BaseCurrency, rates.ToBase(o.AmountMinor, o.Currency, o.CloseDate),
+        o.AcvMinor is { } a ? rates.ToBase(a, o.Currency, o.CloseDate) : null);
 }
 
 /// <summary>Every writable field of an opportunity; POST and PUT send it whole, PATCH merges into it.</summary>
@@ -37,13 +39,23 @@ public static class OpportunitiesApi
     {
         var g = app.MapGroup("/api/v1/opportunities").WithTags("Opportunities").RequireAuthorization(ApiPolicies.Read);
         g.MapGet("/", List);
-        g.MapGet("/{id:guid}", (Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct) => RecordEndpoints.GetAsync(db.Opportunities, id, OpportunityDto.From, response, ct));
+        g.MapGet("/{id:guid}", async (Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct) =>
+        {
+            var rates = await RateBook.LoadAsync(db, ct);
+            return await RecordEndpoints.GetAsync(db.Opportunities, id, o => OpportunityDto.From(o, rates), response, ct);
+        });
         g.MapPost("/", Create).RequireAuthorization(ApiPolicies.Write);
-        g.MapPut("/{id:guid}", (Guid id, OpportunityInput input, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
-            RecordEndpoints.UpdateAsync(db, db.Opportunities, id, request, response, o => OpportunityRules.ApplyAsync(db, o, input, ct), OpportunityDto.From, ct)).RequireAuthorization(ApiPolicies.Write);
-        g.MapPatch("/{id:guid}", (Guid id, JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
-            RecordEndpoints.UpdateAsync(db, db.Opportunities, id, request, response,
-                o => OpportunityRules.ApplyAsync(db, o, MergePatch.Apply(OpportunityInput.From(o), patch, "opportunity"), ct), OpportunityDto.From, ct))
+        g.MapPut("/{id:guid}", async (Guid id, OpportunityInput input, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
+        {
+            var rates = await RateBook.LoadAsync(db, ct);
+            return await RecordEndpoints.UpdateAsync(db, db.Opportunities, id, request, response, o => OpportunityRules.ApplyAsync(db, o, input, ct), o => OpportunityDto.From(o, rates), ct);
+        }).RequireAuthorization(ApiPolicies.Write);
+        g.MapPatch("/{id:guid}", async (Guid id, JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct) =>
+        {
+            var rates = await RateBook.LoadAsync(db, ct);
+            return await RecordEndpoints.UpdateAsync(db, db.Opportunities, id, request, response,
+                o => OpportunityRules.ApplyAsync(db, o, MergePatch.Apply(OpportunityInput.From(o), patch, "opportunity"), ct), o => OpportunityDto.From(o, rates), ct);
+        })
             .RequireAuthorization(ApiPolicies.Write).Accepts<JsonElement>("application/merge-patch+json", "application/json");
         g.MapDelete("/{id:guid}", (Guid id, RevLoopDb db, HttpRequest request, CancellationToken ct) => RecordEndpoints.DeleteAsync(db, db.Opportunities, id, request, ct)).RequireAuthorization(ApiPolicies.Write);
         HistoryApi.Register("opportunities", "opportunity", (db, id, ct) => db.Opportunities.AnyAsync(o => o.Id == id, ct));
@@ -60,7 +72,7 @@ public static class OpportunitiesApi
         db.Opportunities.Add(o);
         await db.SaveChangesAsync(ct);
         response.Headers.ETag = ETags.For(o.Version);
-        return TypedResults.Created($"/api/v1/opportunities/{o.Id}", OpportunityDto.From(o));
+        return TypedResults.Created($"/api/v1/opportunities/{o.Id}", OpportunityDto.From(o, await RateBook.LoadAsync(db, ct)));
     }
 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
+using RevLoop.Finance;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Opportunities;
@@ -35,9 +36,10 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         if (!string.IsNullOrWhiteSpace(Owner)) { var owner = await OwnerAsync(db, viewer, Owner.Trim(), ct); q = q.Where(o => o.OwnerId == owner); }
         if (CloseFrom is { } from) q = q.Where(o => o.CloseDate >= from);
         if (CloseTo is { } to) q = q.Where(o => o.CloseDate <= to);
+        var rates = await RateBook.LoadAsync(db, ct);
         return sort == "id"
-            ? await RecordEndpoints.PageByIdAsync(q, Cursor, PageSize, OpportunityDto.From, ct)
-            : await PageByCloseDateAsync(q, sort, size, ct);
+            ? await RecordEndpoints.PageByIdAsync(q, Cursor, PageSize, o => OpportunityDto.From(o, rates), ct)
+            : await PageByCloseDateAsync(q, sort, size, rates, ct);
     }
 
     /// <summary>
@@ -45,7 +47,7 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
     /// a NULL never sorts among dates, so each part keeps its own index seek. The cursor carries the last date ("" once
     /// in the undated part) and id.
     /// </summary>
-    private async Task<Page<OpportunityDto>> PageByCloseDateAsync(IQueryable<Opportunity> q, string sort, int size, CancellationToken ct)
+    private async Task<Page<OpportunityDto>> PageByCloseDateAsync(IQueryable<Opportunity> q, string sort, int size, RateBook rates, CancellationToken ct)
     {
         var descending = sort[0] == '-';
         DateOnly? lastDate = null;
@@ -86,7 +88,7 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             var last = rows[^1];
             next = Paging.EncodeCursor(sort, last.CloseDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", last.Id.ToString());
         }
-        return new Page<OpportunityDto>(rows.Select(OpportunityDto.From).ToList(), next, size);
+        return new Page<OpportunityDto>(rows.Select(o => OpportunityDto.From(o, rates)).ToList(), next, size);
     }
 
     private async Task<List<Guid>> StagesNamedAsync(RevLoopDb db, string stage, CancellationToken ct)
