@@ -13,7 +13,7 @@ public sealed class CrmConfiguration : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.AddColumn<bool>(name: "SegmentExplicit", table: "Accounts", type: "boolean", nullable: false, defaultValue: false);
+        migrationBuilder.AddColumn<bool>(name: "SegmentExplicit", table: "Accounts", type: "boolean", nullable: true);
         migrationBuilder.AddColumn<string>(name: "Tags", table: "Accounts", type: "character varying(2000)", maxLength: 2000, nullable: true);
         migrationBuilder.AddColumn<string>(name: "CustomFields", table: "Accounts", type: "character varying(8000)", maxLength: 8000, nullable: true);
         migrationBuilder.AddColumn<string>(name: "Tags", table: "Contacts", type: "character varying(2000)", maxLength: 2000, nullable: true);

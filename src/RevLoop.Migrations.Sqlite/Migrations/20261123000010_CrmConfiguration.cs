@@ -13,7 +13,7 @@ public sealed class CrmConfiguration : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.AddColumn<bool>(name: "SegmentExplicit", table: "Accounts", type: "INTEGER", nullable: false, defaultValue: false);
+        migrationBuilder.AddColumn<bool>(name: "SegmentExplicit", table: "Accounts", type: "INTEGER", nullable: true);
         migrationBuilder.AddColumn<string>(name: "Tags", table: "Accounts", type: "TEXT", maxLength: 2000, nullable: true);
         migrationBuilder.AddColumn<string>(name: "CustomFields", table: "Accounts", type: "TEXT", maxLength: 8000, nullable: true);
         migrationBuilder.AddColumn<string>(name: "Tags", table: "Contacts", type: "TEXT", maxLength: 2000, nullable: true);

@@ -140,7 +140,7 @@ public static class SegmentBandsChange
         {
             // Only the accounts whose segment is now wrong, a thousand at a time; a saved batch no longer matches.
             var batch = await db.Accounts.IgnoreQueryFilters()
-                .Where(a => a.DeletedAt == null && !a.SegmentExplicit && a.Employees != null
+                .Where(a => a.DeletedAt == null && a.SegmentExplicit == null && a.Employees != null
                     && ((a.Employees < mid && a.Segment != "smb") || (a.Employees >= mid && a.Employees < enterprise && a.Segment != "mid_market")
                         || (a.Employees >= enterprise && a.Segment != "enterprise")))
                 .OrderBy(a => a.Id).Take(1000).ToListAsync(ct);

@@ -18,8 +18,11 @@ public sealed class Account : ITaggedRecord, IOwnedRecord
     public Guid? ParentAccountId { get; set; }
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
-    /// <summary>True when the segment was set by someone; false when it is derived from employees by the company's bands.</summary>
-    public bool SegmentExplicit { get; set; }
+    /// <summary>
+    /// True when the segment was set by someone; null (never false, so a derived segment writes no history row) when it is
+    /// derived from employees by the company's segment bands.
+    /// </summary>
+    public bool? SegmentExplicit { get; set; }
     public string? Tags { get; set; }
     /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
     [NotTracked] public string? CustomFields { get; set; }

@@ -16,7 +16,7 @@ public sealed record AccountDto(
     IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static AccountDto From(Account a) => new(a.Id, a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country,
-        a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt, a.SegmentExplicit, TagsAndCustomFields.TagList(a.Tags),
+        a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt, a.SegmentExplicit == true, TagsAndCustomFields.TagList(a.Tags),
         TagsAndCustomFields.ToDictionary(a.CustomFields));
 }
 
@@ -43,13 +43,14 @@ public static partial class AccountRules
         a.NormalizedName = RevLoop.Crm.CompanyNames.Normalise(a.Name);
         a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees;
         var derived = bands.SegmentFor(input.Employees);
-        a.SegmentExplicit = input.Segment is not null && (input.Segment != derived || (!isNew && a.SegmentExplicit));
-        a.Segment = a.SegmentExplicit ? input.Segment : derived;
+        var isExplicit = input.Segment is not null && (input.Segment != derived || (!isNew && a.SegmentExplicit == true));
+        a.SegmentExplicit = isExplicit ? true : null;
+        a.Segment = isExplicit ? input.Segment : derived;
         a.Region = input.Region; a.Country = input.Country; a.ParentAccountId = input.ParentAccountId; a.OwnerId = input.OwnerId;
     }
 
     /// <summary>The fields of the current record as an input, the segment only when it was set explicitly.</summary>
-    public static AccountInput InputOf(Account a) => new(a.Name, a.Domain, a.Industry, a.Employees, a.SegmentExplicit ? a.Segment : null, a.Region,
+    public static AccountInput InputOf(Account a) => new(a.Name, a.Domain, a.Industry, a.Employees, a.SegmentExplicit == true ? a.Segment : null, a.Region,
         a.Country, a.ParentAccountId, a.OwnerId, TagsAndCustomFields.TagList(a.Tags), TagsAndCustomFields.ToDictionary(a.CustomFields));
 
     /// <summary>RFC 7396 merge patch onto the current values; unknown fields are refused by name.</summary>
