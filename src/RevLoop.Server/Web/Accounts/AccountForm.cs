@@ -25,7 +25,7 @@ public sealed class AccountFormModel
     /// <summary>Tags as typed, comma-separated.</summary>
     public string? Tags { get; set; }
     /// <summary>Custom field values as typed, by key; posted as cf.key (filled by the page from the form).</summary>
-    public Dictionary<string, string> CustomFields { get; set; } = [];
+    public Dictionary<string, string>? CustomFields { get; set; } = [];
     public long Version { get; set; }
 
     /// <summary>A derived segment shows as "Automatic", so saving the form keeps it derived.</summary>
@@ -75,7 +75,7 @@ public sealed class AccountFormModel
             }
         }
         var tags = (Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var fields = CustomFields.Where(f => !string.IsNullOrWhiteSpace(f.Value))
+        var fields = (CustomFields ?? []).Where(f => !string.IsNullOrWhiteSpace(f.Value))
             .ToDictionary(f => f.Key, f => System.Text.Json.JsonSerializer.SerializeToElement(f.Value.Trim()), StringComparer.Ordinal);
         return new AccountInput(Name, Domain, Industry, employees, Segment, Region, Country, parent, owner, tags, fields);
     }
