@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RevLoop.Crm.Accounts;
 using RevLoop.Crm.Activities;
+using RevLoop.Crm.Configuration;
 using RevLoop.Crm.Products;
 using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
@@ -49,6 +50,10 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<Product> Products => Set<Product>();
     public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
     public DbSet<LineItem> LineItems => Set<LineItem>();
+    public DbSet<OpportunityContactRole> OpportunityContactRoles => Set<OpportunityContactRole>();
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
+    public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
+    public DbSet<RecordTag> RecordTags => Set<RecordTag>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -267,6 +272,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Stage>(e =>
         {
             e.ToTable("Stages");
+            e.Property(s => s.RequiredFields).HasMaxLength(1000);
             e.Property(s => s.Name).HasMaxLength(100);
             e.Property(s => s.Type).HasMaxLength(10);
             e.HasIndex(s => new { s.PipelineId, s.SortOrder });
@@ -330,6 +336,43 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => l.OpportunityId);
             e.HasIndex(l => l.ProductId);
         });
+        b.Entity<OpportunityContactRole>(e =>
+        {
+            e.ToTable("OpportunityContactRoles");
+            e.Property(r => r.Role).HasMaxLength(20);
+            e.HasIndex(r => r.OpportunityId);
+            e.HasIndex(r => r.ContactId);
+        });
+        b.Entity<CustomFieldDefinition>(e =>
+        {
+            e.ToTable("CustomFieldDefinitions");
+            e.Property(d => d.RecordType).HasMaxLength(20);
+            e.Property(d => d.Key).HasMaxLength(50);
+            e.Property(d => d.Label).HasMaxLength(200);
+            e.Property(d => d.Type).HasMaxLength(10);
+            e.Property(d => d.Options).HasMaxLength(4000);
+            e.HasIndex(d => new { d.RecordType, d.Key }).IsUnique();
+        });
+        b.Entity<CustomFieldValue>(e =>
+        {
+            e.ToTable("CustomFieldValues");
+            e.HasKey(v => new { v.RecordType, v.RecordId, v.Key });
+            e.Property(v => v.RecordType).HasMaxLength(20);
+            e.Property(v => v.Key).HasMaxLength(50);
+            e.HasIndex(v => new { v.RecordType, v.Key, v.Value });
+        });
+        b.Entity<RecordTag>(e =>
+        {
+            e.ToTable("RecordTags");
+            e.HasKey(t => new { t.RecordType, t.Tag, t.RecordId });
+            e.Property(t => t.RecordType).HasMaxLength(20);
+            e.Property(t => t.Tag).HasMaxLength(50);
+        });
+        foreach (var type in new[] { typeof(Account), typeof(Contact), typeof(Lead), typeof(Opportunity) })
+        {
+            b.Entity(type).Property(nameof(ITaggedRecord.Tags)).HasMaxLength(2000);
+            b.Entity(type).Property(nameof(ITaggedRecord.CustomFields)).HasMaxLength(8000);
+        }
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())
         {

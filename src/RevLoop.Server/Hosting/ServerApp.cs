@@ -117,6 +117,7 @@ public static class ServerApp
         Crm.Products.ProductsApi.MapProductsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
+        Crm.Configuration.CustomFieldsApi.MapCustomFieldsApi(app);
         app.MapWebhooksApi();
         Web.WebRoutes.Map(app);
         return app;

@@ -1,8 +1,9 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Accounts;
 
-public sealed class Account : ITrackedRecord, IOwnedRecord
+public sealed class Account : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Name { get; set; } = "";
@@ -17,6 +18,14 @@ public sealed class Account : ITrackedRecord, IOwnedRecord
     public Guid? ParentAccountId { get; set; }
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>
+    /// True when the segment was set by someone; null (never false, so a derived segment writes no history row) when it is
+    /// derived from employees by the company's segment bands.
+    /// </summary>
+    public bool? SegmentExplicit { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

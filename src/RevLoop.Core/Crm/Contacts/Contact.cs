@@ -1,8 +1,9 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Contacts;
 
-public sealed class Contact : ITrackedRecord, IOwnedRecord
+public sealed class Contact : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid? AccountId { get; set; }
@@ -21,6 +22,9 @@ public sealed class Contact : ITrackedRecord, IOwnedRecord
     public string SmsConsent { get; set; } = Consent.Unknown;
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -1,9 +1,10 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Leads;
 
 /// <summary>A person and company before conversion into contact, account and (optionally) opportunity.</summary>
-public sealed class Lead : ITrackedRecord, IOwnedRecord
+public sealed class Lead : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string FirstName { get; set; } = "";
@@ -31,6 +32,9 @@ public sealed class Lead : ITrackedRecord, IOwnedRecord
     public Guid? ConvertedAccountId { get; set; }
     public Guid? ConvertedContactId { get; set; }
     public Guid? ConvertedOpportunityId { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -1,8 +1,9 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Opportunities;
 
-public sealed class Opportunity : ITrackedRecord, IOwnedRecord
+public sealed class Opportunity : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Name { get; set; } = "";
@@ -32,6 +33,9 @@ public sealed class Opportunity : ITrackedRecord, IOwnedRecord
     public string? LostReason { get; set; }
     public DateTimeOffset? WonAt { get; set; }
     public DateTimeOffset? LostAt { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -52,6 +52,7 @@ public static class AccountImport
 
         var owners = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail != null).ToDictionaryAsync(u => u.NormalizedEmail!, u => (u.Id, u.TeamId), ct);
         var ownerTeams = owners.Values.ToDictionary(o => o.Id, o => o.TeamId);
+        var bands = (await SettingsApi.LoadAsync(db, ct)).Bands;
         // Bulk mode: one DetectChanges per batch (the history interceptor's) instead of one per save call, and history
         // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -125,7 +126,7 @@ public static class AccountImport
                         account = new Account { Id = row.Id ?? Guid.CreateVersion7() };
                         db.Accounts.Add(account); c++;
                     }
-                    AccountRules.Apply(account, row.Input);
+                    AccountRules.Apply(account, row.Input, bands);
                     account.OwnerTeamId = row.Input.OwnerId is { } o ? ownerTeams[o] : null;
                 }
                 catch (InputException ex)

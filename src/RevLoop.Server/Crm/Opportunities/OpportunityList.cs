@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Finance;
+using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Opportunities;
@@ -13,17 +14,18 @@ namespace RevLoop.Server.Crm.Opportunities;
 /// <c>owner</c> takes a user id, an email or <c>me</c>; <c>stage</c> a stage id or a stage name (in every pipeline, or in
 /// <c>pipelineId</c>). <c>ownerId</c>/<c>stageId</c> stay for clients written before the friendlier names.
 /// </summary>
-public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, string? Stage, Guid? AccountId, Guid? OwnerId, string? Owner,
+public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, string? Stage, Guid? AccountId, Guid? OwnerId, string? Owner, string? Tag,
     DateOnly? CloseFrom, DateOnly? CloseTo, string? Sort, string? Cursor, int? PageSize)
 {
     public static readonly IReadOnlyList<string> Sorts = ["id", "closeDate", "-closeDate"];
 
-    public async Task<Page<OpportunityDto>> RunAsync(RevLoopDb db, Viewer viewer, CancellationToken ct)
+    /// <param name="query">The whole query string, for the custom-field filters (<c>cf.key=value</c>).</param>
+    public async Task<Page<OpportunityDto>> RunAsync(RevLoopDb db, Viewer viewer, IQueryCollection query, CancellationToken ct)
     {
         var size = Paging.Size(PageSize);
         var sort = Sort ?? "id";
         if (!Sorts.Contains(sort)) throw new InputException("sort", $"must be one of {string.Join(", ", Sorts)}");
-        IQueryable<Opportunity> q = db.Opportunities.AsNoTracking();
+        var q = (await TagsAndCustomFields.FilterAsync(db, db.Opportunities, "opportunity", Tag, query, ct)).AsNoTracking();
         if (PipelineId is { } p) q = q.Where(o => o.PipelineId == p);
         if (StageId is { } s) q = q.Where(o => o.StageId == s);
         if (!string.IsNullOrWhiteSpace(Stage))

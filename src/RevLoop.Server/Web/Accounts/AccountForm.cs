@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Configuration;
 using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Crm.Accounts;
@@ -21,14 +22,29 @@ public sealed class AccountFormModel
     /// <summary>The parent account's exact name or id.</summary>
     public string? Parent { get; set; }
     public string? OwnerId { get; set; }
+    /// <summary>Tags as typed, comma-separated.</summary>
+    public string? Tags { get; set; }
+    /// <summary>Custom field values as typed, by key; posted as cf.key (filled by the page from the form).</summary>
+    public Dictionary<string, string>? CustomFields { get; set; } = [];
     public long Version { get; set; }
 
+    /// <summary>A derived segment shows as "Automatic", so saving the form keeps it derived.</summary>
     public static AccountFormModel From(Account a, string? parentName) => new()
     {
         Name = a.Name, Domain = a.Domain, Industry = a.Industry, Employees = a.Employees?.ToString(CultureInfo.InvariantCulture),
-        Segment = a.Segment, Region = a.Region, Country = a.Country, Parent = parentName ?? a.ParentAccountId?.ToString(),
-        OwnerId = a.OwnerId?.ToString(), Version = a.Version,
+        Segment = a.SegmentExplicit == true ? a.Segment : null, Region = a.Region, Country = a.Country, Parent = parentName ?? a.ParentAccountId?.ToString(),
+        OwnerId = a.OwnerId?.ToString(), Version = a.Version, Tags = string.Join(", ", TagText.Split(a.Tags)),
+        CustomFields = TagText.Values(a.CustomFields),
     };
+
+    /// <summary>The custom field inputs of a posted form (named cf.key).</summary>
+    public void ReadCustomFields(IFormCollection form)
+    {
+        CustomFields = form.Where(f => f.Key.StartsWith("cf.", StringComparison.Ordinal)).ToDictionary(f => f.Key[3..], f => f.Value.ToString(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Form keys an error can sit next to: the API's field names, with tags[i] shown at the tags input.</summary>
+    public static string FormKey(string field) => field.StartsWith("tags[", StringComparison.Ordinal) ? "tags" : field;
 
     /// <summary>Turns the text into the API's input; throws <see cref="InputException"/> with the API's field names.</summary>
     public async Task<AccountInput> ToInputAsync(RevLoopDb db, Guid? self, CancellationToken ct)
@@ -58,7 +74,10 @@ public sealed class AccountFormModel
                 };
             }
         }
-        return new AccountInput(Name, Domain, Industry, employees, Segment, Region, Country, parent, owner);
+        var tags = (Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var fields = (CustomFields ?? []).Where(f => !string.IsNullOrWhiteSpace(f.Value))
+            .ToDictionary(f => f.Key, f => System.Text.Json.JsonSerializer.SerializeToElement(f.Value.Trim()), StringComparer.Ordinal);
+        return new AccountInput(Name, Domain, Industry, employees, Segment, Region, Country, parent, owner, tags, fields);
     }
 }
 
@@ -75,7 +94,7 @@ public static class AccountHistory
     {
         ["Name"] = "Name", ["Domain"] = "Domain", ["Industry"] = "Industry", ["Employees"] = "Employees", ["Segment"] = "Segment",
         ["Region"] = "Region", ["Country"] = "Country", ["ParentAccountId"] = "Parent account", ["OwnerId"] = "Owner",
-        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted",
+        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["Tags"] = "Tags", ["SegmentExplicit"] = "Segment set by hand",
     };
 
     /// <summary>Form field (and API field) for a history field, to point a conflict at the input.</summary>
@@ -181,7 +200,8 @@ public static class AccountHistory
                 {
                     var (oldText, oldHref) = Value(r.Field, r.OldValue);
                     var (newText, newHref) = Value(r.Field, r.NewValue);
-                    return new FieldDiff(r.Field, Labels.GetValueOrDefault(r.Field, r.Field), oldText, newText, oldHref, newHref);
+                    var label = Labels.GetValueOrDefault(r.Field) ?? (r.Field.StartsWith("CustomFields.", StringComparison.Ordinal) ? r.Field["CustomFields.".Length..] : r.Field);
+                    return new FieldDiff(r.Field, label, oldText, newText, oldHref, newHref);
                 }).ToList();
                 var created = g.Any(r => r.Field == "Name" && r.OldValue is null);
                 var deleted = g.Any(r => r.Field == "DeletedAt" && r.OldValue is null && r.NewValue is not null);
