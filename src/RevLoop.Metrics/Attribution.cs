@@ -28,7 +28,8 @@ public sealed record AttributionResult(AttributionModel Model, long TotalConvers
 /// path, repeats (a -&gt; a) included; each transition of a path is weighted by its conversions plus nulls, the exit to
 /// conversion by its conversions and the exit to null by its nulls. The removal effect of channel c is
 /// 1 - P(conversion with c removed) / P(conversion), where removing c sends every transition into c to null; conversions
-/// and value are shared in proportion to the removal effects. P(conversion without c) is P - h(c) x B(c), with h(c) the
+/// and value are shared in proportion to the removal effects (a repeat a -&gt; a is counted as the contract says, though a
+/// self-loop never changes where the chain ends, so it cannot change an effect). P(conversion without c) is P - h(c) x B(c), with h(c) the
 /// probability of ever reaching c from start (= N[start,c] / N[c,c] of the fundamental matrix N = (I - Q)^-1) and B(c)
 /// the probability of converting from c, so one inversion serves every channel. The chain is solved in double
 /// precision (Gauss-Jordan with partial pivoting); the shares are rounded to 12 decimals before the money is split,

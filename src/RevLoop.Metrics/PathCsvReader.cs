@@ -40,6 +40,7 @@ public sealed class PathTable
             if (conversions < 0 || nulls < 0) throw new ArgumentOutOfRangeException(nameof(paths), "negative count");
             if (value < 0 || !FixedPoint.TryFromDecimal(value, Money.NativeScale, out long units))
                 throw new ArgumentOutOfRangeException(nameof(paths), "value must be non-negative with at most 8 decimals");
+            if (units > 0 && conversions == 0) throw new ArgumentException("a path without conversions has no conversion value", nameof(paths));
             foreach (var c in channels)
             {
                 if (string.IsNullOrWhiteSpace(c)) throw new ArgumentException("empty channel name", nameof(paths));
