@@ -48,6 +48,8 @@ public static class AttributionEngine
     /// <summary>The chain is a dense (k+1) x (k+2) matrix and its inversion O(k^3): beyond this many channels markov is refused.</summary>
     public const int MaxMarkovChannels = 1000;
     private const double ShareScale = 1e12;
+    /// <summary>Value units (10^-18) per printed unit (10^-4).</summary>
+    private static readonly Int128 ValueToUnits = (Int128)Money.Pow10U128[PathTable.ValueScale - Decimals];
 
     public static readonly string[] ModelNames = ["first", "last", "linear", "u_shaped", "markov"];
 
@@ -63,12 +65,25 @@ public static class AttributionEngine
     public static AttributionResult Compute(PathTable paths, AttributionModel model)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        try
+        {
+            return ComputeChecked(paths, model);
+        }
+        catch (OverflowException)
+        {
+            throw new MetricsInputException("conversion counts or values too large to add up exactly");
+        }
+    }
+
+    // Sums are checked: an overflow is refused above, never wrapped around.
+    private static AttributionResult ComputeChecked(PathTable paths, AttributionModel model)
+    {
         long totalConversions = 0;
         Int128 totalValue = 0;
         for (int p = 0; p < paths.Count; p++)
         {
-            totalConversions += paths.Conversions[p];
-            totalValue += paths.Value[p];
+            totalConversions = checked(totalConversions + paths.Conversions[p]);
+            totalValue = checked(totalValue + paths.Value[p]);
         }
         int k = paths.Channels.Count;
         BigInteger[] conv, value;
@@ -80,24 +95,24 @@ public static class AttributionEngine
             double sum = removal.Sum();
             // Shares in units of 10^-12, so that equal exact shares tie exactly when the money is split.
             var share = removal.Select(r => sum > 0 ? new BigInteger(Math.Round(r / sum * ShareScale)) : BigInteger.Zero).ToArray();
-            conv = share.Select(s => s * totalConversions * DecimalUnit).ToArray();
+            conv = share.Select(s => s * totalConversions * DecimalUnit).ToArray(); // BigInteger: no overflow
             value = share.Select(s => s * (BigInteger)totalValue).ToArray();
             convDen = (BigInteger)ShareScale;
-            valueDen = convDen * (Money.NativeUnit / DecimalUnit);
+            valueDen = convDen * ValueToUnits;
         }
         else
         {
             (conv, value, convDen) = PositionCredits(paths, model);
             for (int c = 0; c < k; c++) conv[c] *= DecimalUnit;
-            valueDen = convDen * (Money.NativeUnit / DecimalUnit);
+            valueDen = convDen * ValueToUnits;
         }
         long convTarget = checked(totalConversions * DecimalUnit);
-        var valueTarget = (long)((totalValue + Money.NativeUnit / DecimalUnit / 2) / (Money.NativeUnit / DecimalUnit));
+        var valueTarget = (long)((totalValue + ValueToUnits / 2) / ValueToUnits);
         var order = Enumerable.Range(0, k).OrderBy(c => paths.Channels[c], StringComparer.Ordinal).ToArray();
         long[] convUnits = Split(conv, convDen, convTarget, order);
         long[] valueUnits = Split(value, valueDen, valueTarget, order);
         var channels = order.Select(c => new ChannelCredit(paths.Channels[c], Units(convUnits[c]), Units(valueUnits[c]), removal?[c])).ToList();
-        return new AttributionResult(model, totalConversions, Money.ToDecimal(totalValue, Money.NativeScale), channels);
+        return new AttributionResult(model, totalConversions, Money.ToDecimal(totalValue, PathTable.ValueScale), channels);
     }
 
     /// <summary>Units of 10^-4 as a decimal that keeps its four decimals (12 -> 0.0012, 10000 -> 1.0000).</summary>
@@ -116,7 +131,8 @@ public static class AttributionEngine
         int[] touches = paths.Touches, start = paths.PathStart;
         for (int p = 0; p < paths.Count; p++)
         {
-            long c = paths.Conversions[p], v = paths.Value[p];
+            long c = paths.Conversions[p];
+            Int128 v = paths.Value[p];
             if (c == 0 && v == 0) continue;
             int a = start[p], n = start[p + 1] - a;
             long den = model switch
@@ -131,23 +147,26 @@ public static class AttributionEngine
                 (sc, sv) = arrays;
                 lastDen = den;
             }
-            switch (model)
+            checked
             {
-                case AttributionModel.First:
-                    sc[touches[a]] += c; sv[touches[a]] += v;
-                    break;
-                case AttributionModel.Last:
-                    sc[touches[a + n - 1]] += c; sv[touches[a + n - 1]] += v;
-                    break;
-                case AttributionModel.UShaped when n >= 3:
-                    Int128 end = 2L * (n - 2);
-                    sc[touches[a]] += c * end; sv[touches[a]] += v * end;
-                    sc[touches[a + n - 1]] += c * end; sv[touches[a + n - 1]] += v * end;
-                    for (int i = a + 1; i < a + n - 1; i++) { sc[touches[i]] += c; sv[touches[i]] += v; }
-                    break;
-                default: // linear, and u_shaped with one or two touches: every touch weight 1 over den = n
-                    for (int i = a; i < a + n; i++) { sc[touches[i]] += c; sv[touches[i]] += v; }
-                    break;
+                switch (model)
+                {
+                    case AttributionModel.First:
+                        sc[touches[a]] += c; sv[touches[a]] += v;
+                        break;
+                    case AttributionModel.Last:
+                        sc[touches[a + n - 1]] += c; sv[touches[a + n - 1]] += v;
+                        break;
+                    case AttributionModel.UShaped when n >= 3:
+                        Int128 end = 2L * (n - 2);
+                        sc[touches[a]] += c * end; sv[touches[a]] += v * end;
+                        sc[touches[a + n - 1]] += c * end; sv[touches[a + n - 1]] += v * end;
+                        for (int i = a + 1; i < a + n - 1; i++) { sc[touches[i]] += c; sv[touches[i]] += v; }
+                        break;
+                    default: // linear, and u_shaped with one or two touches: every touch weight 1 over den = n
+                        for (int i = a; i < a + n; i++) { sc[touches[i]] += c; sv[touches[i]] += v; }
+                        break;
+                }
             }
         }
         BigInteger lcm = BigInteger.One;

@@ -9,7 +9,7 @@ namespace RevLoop.Metrics;
 /// </summary>
 public sealed class PathTable
 {
-    internal PathTable(string[] channels, int[] touches, int[] pathStart, long[] conversions, long[] value, long[] nulls, int paths)
+    internal PathTable(string[] channels, int[] touches, int[] pathStart, long[] conversions, Int128[] value, long[] nulls, int paths)
     {
         Channels = channels;
         Touches = touches;
@@ -27,7 +27,15 @@ public sealed class PathTable
     internal int[] Touches { get; }
     internal int[] PathStart { get; }
     internal long[] Conversions { get; }
-    internal long[] Value { get; }
+    /// <summary>Conversion value per path in units of 10^-<see cref="ValueScale"/>.</summary>
+    internal Int128[] Value { get; }
+
+    /// <summary>
+    /// Decimals kept of a conversion value: tools that export floats (R's write.csv of ChannelAttribution's PathData) write
+    /// values such as 0.00450000000000006, which are kept exactly.
+    /// </summary>
+    public const int ValueScale = 18;
+    internal static readonly Int128 ValueUnit = (Int128)Money.Pow10U128[ValueScale];
     internal long[] Nulls { get; }
 
     /// <summary>Builds a table from paths given as channel lists (tests, and the server's own touch data).</summary>
@@ -38,8 +46,8 @@ public sealed class PathTable
         {
             if (channels.Count == 0) throw new ArgumentException("a path needs at least one channel", nameof(paths));
             if (conversions < 0 || nulls < 0) throw new ArgumentOutOfRangeException(nameof(paths), "negative count");
-            if (value < 0 || !FixedPoint.TryFromDecimal(value, Money.NativeScale, out long units))
-                throw new ArgumentOutOfRangeException(nameof(paths), "value must be non-negative with at most 8 decimals");
+            if (value < 0 || PathCsvReader.ParseValue(System.Text.Encoding.ASCII.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture)), out Int128 units) != FixedPoint.Status.Ok)
+                throw new ArgumentOutOfRangeException(nameof(paths), $"value must be non-negative, below 10^10, with at most {ValueScale} decimals");
             if (units > 0 && conversions == 0) throw new ArgumentException("a path without conversions has no conversion value", nameof(paths));
             foreach (var c in channels)
             {
@@ -59,7 +67,7 @@ internal sealed class PathTableBuilder(int capacity)
     private int _touchCount;
     private int[] _pathStart = new int[Math.Max(16, capacity + 1)];
     private long[] _conversions = new long[Math.Max(16, capacity)];
-    private long[] _value = new long[Math.Max(16, capacity)];
+    private Int128[] _value = new Int128[Math.Max(16, capacity)];
     private long[] _nulls = new long[Math.Max(16, capacity)];
     private int _paths;
 
@@ -79,7 +87,7 @@ internal sealed class PathTableBuilder(int capacity)
     /// <summary>Drops the touches added since the last complete path (a row that turned out invalid).</summary>
     public void DiscardPath() => _touchCount = _pathStart[_paths];
 
-    public void EndPath(long conversions, long value, long nulls)
+    public void EndPath(long conversions, Int128 value, long nulls)
     {
         if (_paths + 1 == _pathStart.Length)
         {
@@ -110,7 +118,8 @@ internal sealed class PathTableBuilder(int capacity)
 /// (spaces around each name are trimmed, so <c>a &gt; b</c> and <c>a&gt;b</c> are the same path). Columns are found by
 /// header name (case-insensitive, any order); path and total_conversions are required, a missing
 /// total_conversion_value or total_null column counts as 0. Counts are non-negative integers (<c>3.0</c> is 3),
-/// the value a non-negative number with at most 8 decimals. Invalid rows are reported by CSV line and left out.
+/// the value a non-negative number below 10^10 with at most 18 decimals, exponent notation allowed (float exports such as
+/// R's write.csv of ChannelAttribution's PathData write 0.00450000000000006), kept exactly. Invalid rows are reported by CSV line and left out.
 /// </summary>
 public static class PathCsvReader
 {
@@ -178,18 +187,17 @@ public static class PathCsvReader
         }
         long conversions = Count(r.Field(col[CConversions]), line, "total_conversions", errors);
         long nulls = col[CNulls] >= 0 ? Count(r.Field(col[CNulls]), line, "total_null", errors) : 0;
-        long value = 0;
+        Int128 value = 0;
         if (col[CValue] >= 0)
         {
             var t = r.Field(col[CValue]);
             if (!t.IsEmpty)
             {
-                var st = FixedPoint.Parse(t, Money.NativeScale, 10, out long m, out int scale);
-                if (st == FixedPoint.Status.Ok) value = m * Money.Pow10(Money.NativeScale - scale);
-                else errors.Add(new RowError(line, "total_conversion_value", st switch
+                var st = ParseValue(t, out value);
+                if (st != FixedPoint.Status.Ok) errors.Add(new RowError(line, "total_conversion_value", st switch
                 {
                     FixedPoint.Status.Negative => "negative value",
-                    FixedPoint.Status.TooManyDecimals => $"more than 8 decimals '{PeriodCsvReader.Text(t)}'",
+                    FixedPoint.Status.TooManyDecimals => $"more than {PathTable.ValueScale} decimals '{PeriodCsvReader.Text(t)}'",
                     FixedPoint.Status.Overflow => $"number too large '{PeriodCsvReader.Text(t)}'",
                     _ => $"invalid number '{PeriodCsvReader.Text(t)}'",
                 }));
@@ -204,6 +212,72 @@ public static class PathCsvReader
         }
         builder.EndPath(conversions, value, nulls);
     }
+
+    /// <summary>
+    /// A non-negative number below 10^10 in units of 10^-18: digits with an optional '.' and an optional exponent
+    /// (1.5e-3, as float exports write small values); digits beyond the 18th decimal must be zeros.
+    /// </summary>
+    internal static FixedPoint.Status ParseValue(ReadOnlySpan<byte> s, out Int128 units)
+    {
+        units = 0;
+        int i = 0;
+        bool negative = false;
+        if (s.Length > 0 && (s[0] == '-' || s[0] == '+')) { negative = s[0] == '-'; i = 1; }
+        Int128 m = 0;
+        int digits = 0, decimals = 0;
+        bool dot = false, sawDigit = false;
+        for (; i < s.Length; i++)
+        {
+            uint d = (uint)(s[i] - '0');
+            if (d <= 9)
+            {
+                sawDigit = true;
+                if (dot) decimals++;
+                if (m == 0 && d == 0) continue;
+                if (++digits > 36) return FixedPoint.Status.Overflow;
+                m = m * 10 + (int)d;
+            }
+            else if (s[i] == '.' && !dot) dot = true;
+            else break;
+        }
+        if (!sawDigit) return FixedPoint.Status.Invalid;
+        int exponent = 0;
+        if (i < s.Length)
+        {
+            if ((s[i] | 0x20) != 'e' || ++i == s.Length) return FixedPoint.Status.Invalid;
+            bool negExp = s[i] == '-';
+            if (s[i] == '-' || s[i] == '+') i++;
+            if (i == s.Length) return FixedPoint.Status.Invalid;
+            for (; i < s.Length; i++)
+            {
+                uint d = (uint)(s[i] - '0');
+                if (d > 9 || exponent > 1000) return FixedPoint.Status.Invalid;
+                exponent = exponent * 10 + (int)d;
+            }
+            if (negExp) exponent = -exponent;
+        }
+        if (negative && m != 0) return FixedPoint.Status.Negative;
+        int shift = PathTable.ValueScale - decimals + exponent; // units = m x 10^shift
+        if (m == 0) return FixedPoint.Status.Ok;
+        if (shift < 0)
+        {
+            if (-shift > 38) return FixedPoint.Status.TooManyDecimals;
+            var p = (Int128)Money.Pow10U128[-shift];
+            if (m % p != 0) return FixedPoint.Status.TooManyDecimals;
+            m /= p;
+        }
+        else if (shift > 0)
+        {
+            if (shift > 38 || m > MaxValueUnits / (Int128)Money.Pow10U128[shift]) return FixedPoint.Status.Overflow;
+            m *= (Int128)Money.Pow10U128[shift];
+        }
+        if (m >= MaxValueUnits) return FixedPoint.Status.Overflow;
+        units = m;
+        return FixedPoint.Status.Ok;
+    }
+
+    /// <summary>10^10 in value units: values stay below it so that sums over millions of paths fit in Int128.</summary>
+    private static readonly Int128 MaxValueUnits = (Int128)Money.Pow10U128[10 + PathTable.ValueScale];
 
     /// <summary>A non-negative integer count (an empty cell is 0; "3.0" is 3; "1.5" is an error).</summary>
     private static long Count(ReadOnlySpan<byte> text, long line, string field, List<RowError> errors)

@@ -96,6 +96,24 @@ public class AttributionTests
     }
 
     [Fact]
+    public void Float_exported_values_are_kept_exactly()
+    {
+        // R's write.csv (ChannelAttribution's PathData) prints up to 15 significant digits; small values in exponent form.
+        var (code, output, err) = Run(PathHeader + "a,1,0.00450000000000006,3\nb,1,1.5e-3,0\nc,1,30.7346153846154,1\n", "first");
+        Assert.Equal((0, ""), (code, err));
+        Assert.Equal("channel,conversions,value\na,1.0000,0.0045\nb,1.0000,0.0015\nc,1.0000,30.7346\n", output);
+        var json = JsonDocument.Parse(Run(PathHeader + "a,1,0.00450000000000006,3\nb,1,1.5E-3,0\n", "first", OutputFormat.Json).Out);
+        Assert.Equal(0.00600000000000006m, json.RootElement.GetProperty("totalValue").GetDecimal());
+        var bad = Run(PathHeader + "a,1,0.0000000000000000001,0\nb,1,1e10,0\nc,1,1e,0\nd,1,2.5e-20,0\n", "first");
+        Assert.Equal(
+            "line 2: total_conversion_value: more than 18 decimals '0.0000000000000000001'\n"
+            + "line 3: total_conversion_value: number too large '1e10'\n"
+            + "line 4: total_conversion_value: invalid number '1e'\n"
+            + "line 5: total_conversion_value: more than 18 decimals '2.5e-20'\n"
+            + "error: 4 invalid row(s); nothing computed\n", bad.Err.Replace("\r", ""));
+    }
+
+    [Fact]
     public void Channels_seen_only_on_paths_without_conversions_are_listed_with_zero()
     {
         foreach (var model in AttributionEngine.ModelNames)
