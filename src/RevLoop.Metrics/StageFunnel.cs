@@ -120,7 +120,18 @@ public static class StageFunnelEngine
         for (int d = 0; d < n; d++)
         {
             int a = start[d], b = start[d + 1];
-            if (b - a > 1) Array.Sort(at, st, a, b - a); // ties keep no particular order; equal instants are a data error anyway
+            // Usually already in time order (history is appended, the database returns it ordered): insertion sort
+            // costs one comparison per row then; ties keep their input order.
+            for (int i = a + 1; i < b; i++)
+            {
+                long key = at[i];
+                int ks = st[i], j = i - 1;
+                if (at[j] <= key) continue;
+                if (b - a > 32) { Array.Sort(at, st, a, b - a); break; }
+                while (j >= a && at[j] > key) { at[j + 1] = at[j]; st[j + 1] = st[j]; j--; }
+                at[j + 1] = key;
+                st[j + 1] = ks;
+            }
         }
 
         long from = query.From.DayNumber * TimeSpan.TicksPerDay, toEnd = (query.To.DayNumber + 1L) * TimeSpan.TicksPerDay;
