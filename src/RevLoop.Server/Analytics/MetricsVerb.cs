@@ -7,14 +7,15 @@ using RevLoop.Server.Platform;
 namespace RevLoop.Server.Analytics;
 
 /// <summary>
-/// `revloop metrics mrr|retention|saas`: from a subscriptions CSV (--subscriptions) or, without it, from the database.
+/// `revloop metrics mrr|retention|saas`: from a subscriptions CSV (--subscriptions) or, without it, from the database;
+/// `metrics sales` (issue 5) and `metrics attribution` (issue 6): from their CSV only.
 /// Exit code 2 for invalid rows (listed on stderr with their line) unless --skip-invalid.
 /// </summary>
 public static class MetricsVerb
 {
     public static Command Build()
     {
-        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or from the database.");
+        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or the database, sales metrics from an opportunities CSV, attribution from a paths CSV.");
         cmd.Subcommands.Add(Mrr());
         cmd.Subcommands.Add(Retention());
         cmd.Subcommands.Add(Saas());
