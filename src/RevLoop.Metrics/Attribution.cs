@@ -32,8 +32,8 @@ public sealed record AttributionResult(AttributionModel Model, long TotalConvers
 /// self-loop never changes where the chain ends, so it cannot change an effect). P(conversion without c) is P - h(c) x B(c), with h(c) the
 /// probability of ever reaching c from start (= N[start,c] / N[c,c] of the fundamental matrix N = (I - Q)^-1) and B(c)
 /// the probability of converting from c, so one inversion serves every channel. The chain is solved in double
-/// precision (Gauss-Jordan with partial pivoting); the shares are rounded to 12 decimals before the money is split,
-/// so channels whose exact shares are equal tie exactly.</item>
+/// precision (Gauss-Jordan with partial pivoting); credits = total x effect / sum of effects, snapped to 10^-10 before
+/// the split so that channels whose exact credits are equal tie exactly.</item>
 /// </list>
 /// Printing: every credit has 4 decimals and the channels add up exactly to the totals (conversions: the input total;
 /// value: the input total rounded half-up to 4 decimals). Credits are split by the largest-remainder method: each
@@ -47,7 +47,6 @@ public static class AttributionEngine
     private const long DecimalUnit = 10_000;
     /// <summary>The chain is a dense (k+1) x (k+2) matrix and its inversion O(k^3): beyond this many channels markov is refused.</summary>
     public const int MaxMarkovChannels = 1000;
-    private const double ShareScale = 1e12;
     /// <summary>Value units (10^-18) per printed unit (10^-4).</summary>
     private static readonly Int128 ValueToUnits = (Int128)Money.Pow10U128[PathTable.ValueScale - Decimals];
 
@@ -86,31 +85,26 @@ public static class AttributionEngine
             totalValue = checked(totalValue + paths.Value[p]);
         }
         int k = paths.Channels.Count;
-        BigInteger[] conv, value;
-        BigInteger convDen, valueDen;
+        long convTarget = checked(totalConversions * DecimalUnit);
+        var valueTarget = (long)((totalValue + ValueToUnits / 2) / ValueToUnits);
+        var order = Enumerable.Range(0, k).OrderBy(c => paths.Channels[c], StringComparer.Ordinal).ToArray();
+        long[] convUnits, valueUnits;
         double[]? removal = null;
         if (model == AttributionModel.Markov)
         {
             removal = RemovalEffects(paths);
             double sum = removal.Sum();
-            // Shares in units of 10^-12, so that equal exact shares tie exactly when the money is split.
-            var share = removal.Select(r => sum > 0 ? new BigInteger(Math.Round(r / sum * ShareScale)) : BigInteger.Zero).ToArray();
-            conv = share.Select(s => s * totalConversions * DecimalUnit).ToArray(); // BigInteger: no overflow
-            value = share.Select(s => s * (BigInteger)totalValue).ToArray();
-            convDen = (BigInteger)ShareScale;
-            valueDen = convDen * ValueToUnits;
+            double valueUnitsTotal = (double)totalValue / (double)ValueToUnits;
+            convUnits = Split(removal.Select(r => sum > 0 ? convTarget * (r / sum) : 0).ToArray(), convTarget, order);
+            valueUnits = Split(removal.Select(r => sum > 0 ? valueUnitsTotal * (r / sum) : 0).ToArray(), valueTarget, order);
         }
         else
         {
-            (conv, value, convDen) = PositionCredits(paths, model);
+            var (conv, value, den) = PositionCredits(paths, model);
             for (int c = 0; c < k; c++) conv[c] *= DecimalUnit;
-            valueDen = convDen * ValueToUnits;
+            convUnits = Split(conv, den, convTarget, order);
+            valueUnits = Split(value, den * ValueToUnits, valueTarget, order);
         }
-        long convTarget = checked(totalConversions * DecimalUnit);
-        var valueTarget = (long)((totalValue + ValueToUnits / 2) / ValueToUnits);
-        var order = Enumerable.Range(0, k).OrderBy(c => paths.Channels[c], StringComparer.Ordinal).ToArray();
-        long[] convUnits = Split(conv, convDen, convTarget, order);
-        long[] valueUnits = Split(value, valueDen, valueTarget, order);
         var channels = order.Select(c => new ChannelCredit(paths.Channels[c], Units(convUnits[c]), Units(valueUnits[c]), removal?[c])).ToList();
         return new AttributionResult(model, totalConversions, Money.ToDecimal(totalValue, PathTable.ValueScale), channels);
     }
@@ -194,23 +188,43 @@ public static class AttributionEngine
         int k = numerator.Length;
         var units = new long[k];
         var rem = new BigInteger[k];
-        long sum = 0;
+        for (int c = 0; c < k; c++) units[c] = (long)BigInteger.DivRem(numerator[c], den, out rem[c]);
+        // Stable sort on remainders keeps the name order among equal remainders.
+        return Distribute(units, target, order.OrderByDescending(c => rem[c]).ToArray());
+    }
+
+    /// <summary>
+    /// The same split of markov credits computed in double precision (units of 10^-4). Credits are first snapped to
+    /// 10^-6 of a unit, so that credits equal in exact arithmetic but a few ulps apart in floating point truncate and
+    /// tie the same way (far below any printed digit: a credit of 10^9 carries about 10^-3 units of float noise anyway).
+    /// </summary>
+    internal static long[] Split(double[] credit, long target, int[] order)
+    {
+        int k = credit.Length;
+        var units = new long[k];
+        var rem = new double[k];
         for (int c = 0; c < k; c++)
         {
-            units[c] = (long)BigInteger.DivRem(numerator[c], den, out rem[c]);
-            sum += units[c];
+            double snapped = Math.Round(credit[c], 6);
+            units[c] = (long)Math.Floor(snapped);
+            rem[c] = Math.Round(snapped - units[c], 6);
         }
-        long missing = target - sum;
+        return Distribute(units, target, order.OrderByDescending(c => rem[c]).ToArray());
+    }
+
+    /// <summary>Adds the units still missing to <paramref name="target"/> one each in <paramref name="byRemainder"/> order.</summary>
+    private static long[] Distribute(long[] units, long target, int[] byRemainder)
+    {
+        int k = units.Length;
+        long missing = target - units.Sum();
         if (missing == 0 || k == 0) return units;
-        // Stable sort on remainders keeps the name order among equal remainders.
-        var byRemainder = order.OrderByDescending(c => rem[c]).ToArray();
         if (missing > 0)
         {
             for (long i = 0; i < missing; i++) units[byRemainder[i % k]]++;
         }
         else
         {
-            // Only reachable through the rounding of markov shares: take units back from the smallest remainders.
+            // Only reachable through float noise in markov credits: take units back from the smallest remainders.
             for (long i = 0, j = k - 1; i < -missing; j = j == 0 ? k - 1 : j - 1)
             {
                 int c = byRemainder[j];

@@ -285,6 +285,11 @@ public class AttributionTests
         var data = Generated(5, 2000, 7);
         var result = AttributionEngine.Compute(Paths(ToCsv(data)), AttributionModel.Markov);
         AssertMatchesIteration(data.Select(d => (d.Path, d.Conversions, d.Nulls)).ToList(), result, data.Sum(d => d.Value));
+        // Billions of value still split to the last printed digit (credits are not rounded before the split).
+        var big = data.Select(d => (d.Path, d.Conversions, d.Value * 1000, d.Nulls)).ToList();
+        Assert.True(big.Sum(d => d.Item3) > 1_000_000_000m);
+        AssertMatchesIteration(data.Select(d => (d.Path, d.Conversions, d.Nulls)).ToList(),
+            AttributionEngine.Compute(Paths(ToCsv(big)), AttributionModel.Markov), big.Sum(d => d.Item3));
     }
 
     /// <summary>
