@@ -117,6 +117,8 @@ public static class ServerApp
         Crm.Products.ProductsApi.MapProductsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
+        Crm.Search.SearchApi.MapSearchApi(app);
+        Crm.Opportunities.BoardApi.MapBoardApi(app);
         app.MapWebhooksApi();
         Web.WebRoutes.Map(app);
         return app;
