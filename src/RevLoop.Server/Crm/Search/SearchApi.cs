@@ -50,7 +50,7 @@ public static class SearchApi
         accountMatch.AddRange(names.Select(n => ((Expression<Func<Account, string?>>)(a => a.Name), n)));
         if (CompanyNames.Normalise(term) is { } normalised) accountMatch.Add((a => a.NormalizedName, normalised));
         var accounts = await db.Accounts.AsNoTracking().Where(Prefix.Any([.. accountMatch])).OrderBy(a => a.Name).ThenBy(a => a.Id).Take(limit)
-            .Select(a => new SearchHit(a.Id, a.Name, a.Domain, "/accounts/" + a.Id)).ToListAsync(ct);
+            .Select(a => new { a.Id, a.Name, a.Domain }).ToListAsync(ct);
 
         var contacts = await db.Contacts.AsNoTracking().Where(Person<Contact>(term, lower, phone, c => c.FirstName, c => c.LastName, c => c.NormalizedEmail, c => c.Phone))
             .OrderBy(c => c.LastName).ThenBy(c => c.FirstName).ThenBy(c => c.Id).Take(limit)
@@ -62,12 +62,12 @@ public static class SearchApi
 
         var opportunities = await db.Opportunities.AsNoTracking().Where(Prefix.Any(names.Select(n => ((Expression<Func<Opportunity, string?>>)(o => o.Name), n)).ToArray()))
             .OrderBy(o => o.Name).ThenBy(o => o.Id).Take(limit)
-            .Join(db.Accounts, o => o.AccountId, a => a.Id, (o, a) => new SearchHit(o.Id, o.Name, a.Name, "/opportunities/" + o.Id)).ToListAsync(ct);
+            .Join(db.Accounts, o => o.AccountId, a => a.Id, (o, a) => new { o.Id, o.Name, Account = a.Name }).ToListAsync(ct);
 
-        return new SearchResultsDto(term, accounts,
+        return new SearchResultsDto(term, accounts.Select(a => new SearchHit(a.Id, a.Name, a.Domain, $"/accounts/{a.Id}")).ToList(),
             contacts.Select(c => new SearchHit(c.Id, FullName(c.FirstName, c.LastName), c.Email, $"/contacts/{c.Id}")).ToList(),
             leads.Select(l => new SearchHit(l.Id, FullName(l.FirstName, l.LastName), l.Company ?? l.Email, $"/leads/{l.Id}")).ToList(),
-            opportunities);
+            opportunities.Select(o => new SearchHit(o.Id, o.Name, o.Account, $"/opportunities/{o.Id}")).ToList());
     }
 
     public static string FullName(string first, string last) => $"{first} {last}".Trim();
