@@ -121,6 +121,15 @@ public class BoardTests(UiFixture f)
         var page = await f.SignedInAsync(f.Admin);
         await page.GotoAsync($"/pipeline/{s.Pipeline.Id}");
 
+        // A post from elsewhere with the session cookie but without the page's antiforgery token changes nothing.
+        var echoId = await f.WithDbAsync(db => db.Opportunities.Where(o => o.Name == $"Echo {s.U}").Select(o => o.Id).SingleAsync());
+        var form = page.Context.APIRequest.CreateFormData();
+        form.Set("stageId", s.Pipeline.Stage("Lost").Id.ToString());
+        form.Set("lostReason", "forged");
+        var forged = await page.Context.APIRequest.PostAsync($"/ui/opportunities/{echoId}/stage", new() { Form = form });
+        Assert.Equal(400, forged.Status);
+        Assert.Equal(s.Pipeline.Stage("Propose").Id, await f.WithDbAsync(db => db.Opportunities.Where(o => o.Id == echoId).Select(o => o.StageId).SingleAsync()));
+
         await Card(page, $"Echo {s.U}").DragToAsync(Column(page, "Lost"));
         var dialog = page.Locator("#lost-dialog");
         await Expect(dialog).ToBeVisibleAsync();

@@ -65,7 +65,7 @@ public static class WebRoutes
         ui.MapGet("/palette", Palette);
     }
 
-    private static async Task<bool> AntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
+    public static async Task<bool> AntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
     {
         if (http.Features.Get<IAntiforgeryValidationFeature>() is { } verdict) return verdict.IsValid;
         try

@@ -62,7 +62,8 @@ public static class PipelineBoard
             var stages = await db.Stages.AsNoTracking().Where(s => s.PipelineId == id).OrderBy(s => s.SortOrder).ToListAsync(ct);
             return new RazorComponentResult<BoardCards>(new { Cards = cards, Stages = stages, StageId = stageId, NextUrl = next is null ? null : MoreUrl(id, stageId, state, next) });
         });
-        ui.MapPost("/opportunities/{id:guid}/stage", Move);
+        // The form is read by hand, so the endpoint asks for the antiforgery check itself (the board sends the token as a header).
+        ui.MapPost("/opportunities/{id:guid}/stage", Move).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
     }
 
     public static string MoreUrl(Guid pipelineId, Guid stageId, ListState state, string cursor) =>
@@ -75,9 +76,11 @@ public static class PipelineBoard
     /// A card dropped on another column: the same rules as the API (<see cref="OpportunityRules"/>), written to the history
     /// as a change from the web. A refusal names the field, so the board can ask for a lost reason or explain the snap-back.
     /// </summary>
-    public static async Task<IResult> Move(Guid id, HttpContext http, RevLoopDb db, CancellationToken ct)
+    public static async Task<IResult> Move(Guid id, HttpContext http, RevLoopDb db, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct)
     {
-        if (!http.Request.HasFormContentType) return TypedResults.BadRequest();
+        // The verdict first: touching the form after a failed check throws.
+        if (!await WebRoutes.AntiforgeryValidAsync(http, antiforgery) || !http.Request.HasFormContentType)
+            return TypedResults.BadRequest(new MoveError(null, "The page is out of date; reload it and try again."));
         var form = await http.Request.ReadFormAsync(ct);
         if (!Guid.TryParse(form["stageId"], out var stageId)) return TypedResults.UnprocessableEntity(new MoveError("stageId", "Pick a stage to move the deal to."));
         var o = await db.Opportunities.FirstOrDefaultAsync(x => x.Id == id, ct);
