@@ -234,6 +234,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(c => new { c.LastName, c.FirstName, c.Id });
             e.HasIndex(c => new { c.OwnerId, c.LastName });
             e.HasIndex(c => new { c.OwnerTeamId, c.LastName });
+            // Global search matches a first name by prefix too.
+            e.HasIndex(c => c.FirstName);
         });
         b.Entity<Lead>(e =>
         {
@@ -261,6 +263,12 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => new { l.Pool, l.Status });
             e.HasIndex(l => new { l.OwnerId, l.Status });
             e.HasIndex(l => new { l.OwnerTeamId, l.Status });
+            // The leads list (newest first, or by name), its source filter and global search by name and phone.
+            e.HasIndex(l => new { l.CreatedAt, l.Id });
+            e.HasIndex(l => new { l.LastName, l.FirstName, l.Id });
+            e.HasIndex(l => l.FirstName);
+            e.HasIndex(l => l.Phone);
+            e.HasIndex(l => l.Source);
         });
         b.Entity<Pipeline>(e =>
         {
@@ -299,6 +307,11 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(o => new { o.OwnerId, o.StageId, o.CloseDate, o.Id });
             e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
             e.HasIndex(o => o.CreatedAt);
+            // The pipeline board pages each stage's cards by close date; the list sorts by name; search finds names by prefix.
+            e.HasIndex(o => new { o.StageId, o.CloseDate, o.Id });
+            e.HasIndex(o => new { o.Name, o.Id });
+            e.HasIndex(o => o.Segment);
+            e.HasIndex(o => o.Region);
         });
         b.Entity<Activity>(e =>
         {

@@ -118,6 +118,8 @@ public static class ServerApp
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
         Crm.Configuration.CustomFieldsApi.MapCustomFieldsApi(app);
+        Crm.Search.SearchApi.MapSearchApi(app);
+        Crm.Opportunities.BoardApi.MapBoardApi(app);
         app.MapWebhooksApi();
         Web.WebRoutes.Map(app);
         return app;
