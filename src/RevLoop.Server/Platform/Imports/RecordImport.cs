@@ -118,8 +118,8 @@ public static class RecordImport
                 if (hasId && row.Filled.Contains("id") && !idLines.TryAdd(row.Draft.Id, row.Line))
                     throw new InputException("id", $"line {idLines[row.Draft.Id]} already has id {row.Draft.Id}; one row per {kind.RecordName}");
             });
-            if (row.Error is not null) await Reject(row);
-            else batch.Add(row);
+            // Bad rows wait in the batch too, so the reject file lists rows in file order.
+            batch.Add(row);
             if (batch.Count >= BatchSize) await Flush();
         }
         await Flush();
