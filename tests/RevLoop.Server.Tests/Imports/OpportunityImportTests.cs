@@ -69,7 +69,9 @@ public class OpportunityImportTests
             ("Lost one", acme, Sales, ClosedLost, 1000L, "USD", null, null, "new_business", "omitted", "Too expensive", null, null),
             ("Partner deal", acme, Partner, PartnerWon, 300000L, "JPY", null, null, "expansion", "closed", null, null, null),
         ], opps.Select(o => (o.Name, o.AccountId, o.PipelineId, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.OwnerId, o.Type, o.ForecastCategory, o.LostReason, o.PrimaryContactId, o.ExternalId)));
-        Assert.Equal([false, true, false, true], opps.Select(o => o.WonAt is { } t && t >= started && t <= finished));
+        // Won or lost: at the close date when there is one, else at the time of the import.
+        Assert.Equal([null, DateTimeOffset.Parse("2026-06-30T00:00:00Z"), null, null], opps.Select(o => o.WonAt is { } t && t >= started ? null : o.WonAt));
+        Assert.Equal([false, false, false, true], opps.Select(o => o.WonAt is { } t && t >= started && t <= finished));
         Assert.Equal([false, false, true, false], opps.Select(o => o.LostAt is { } t && t >= started && t <= finished));
         Assert.Equal(owner.TeamId, opps[0].OwnerTeamId);
 

@@ -14,7 +14,8 @@ namespace RevLoop.Server.Crm.Opportunities;
 /// default pipeline, else the one pipeline that has a stage of that name), amounts in the row's currency, the account
 /// by id, external id, name or domain. A stored id updates; the same external id is a duplicate (see --dedupe).
 /// Imports load records as they stand in the source system, so the stage's required-field rules, which guard moves
-/// made in RevLoop, are not applied; won/lost stages still set the forecast category and the won/lost time.
+/// made in RevLoop, are not applied; won/lost stages still set the forecast category, and the won/lost time (won_at,
+/// lost_at, else the close date, else now).
 /// </summary>
 public sealed class OpportunityCsv : RecordCsv<Opportunity>
 {
@@ -117,6 +118,10 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
         }
     }
 
+    /// <summary>A closed deal from another system was won or lost on its close date (Salesforce exports no such time), else now.</summary>
+    private static DateTimeOffset ClosedAt(Opportunity o, ImportContext context) =>
+        o.CloseDate is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : context.Now;
+
     public override IEnumerable<(string Column, string Key)> Keys(Opportunity o)
     {
         if (o.ExternalId is { } e) yield return ("external_id", e);
@@ -135,10 +140,10 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
         switch (stage.Type)
         {
             case StageTypes.Won:
-                o.WonAt ??= context.Now; o.LostAt = null; o.ForecastCategory = ForecastCategories.Closed;
+                o.WonAt ??= ClosedAt(o, context); o.LostAt = null; o.ForecastCategory = ForecastCategories.Closed;
                 break;
             case StageTypes.Lost:
-                o.LostAt ??= context.Now; o.WonAt = null; o.ForecastCategory = ForecastCategories.Omitted;
+                o.LostAt ??= ClosedAt(o, context); o.WonAt = null; o.ForecastCategory = ForecastCategories.Omitted;
                 break;
             default:
                 o.WonAt = null; o.LostAt = null;
