@@ -149,6 +149,7 @@ public static class RecordImport
                 await kind.ResolveAsync(context, batch, ct);
                 await Match(kind, db, batch, hasId, ct);
                 var registry = new Dictionary<(string, string), T>();
+                var created = new List<T>();
                 if (options.Dedupe != Dedupe.Create)
                 {
                     // Stored records sharing a natural key with a row of this batch: one query per batch, not per row.
@@ -159,13 +160,15 @@ public static class RecordImport
                 }
                 foreach (var row in batch)
                 {
-                    if (row.Error is null) Apply(kind, db, context, row, inFile, registry, counts);
+                    if (row.Error is null) Apply(kind, db, context, row, inFile, registry, counts, created);
                     if (row.Error is not null) await Reject(row);
                 }
                 // Each batch commits on its own (with its history) unless the whole file is one all-or-nothing transaction.
                 await using (var batchTransaction = transaction is null ? await db.Database.BeginTransactionAsync(ct) : null)
                 {
                     await db.SaveChangesAsync(ct);
+                    // New records skip change tracking: the same rows, history and events, appended in bulk.
+                    await BulkCreate.WriteAsync(db, created, ct);
                     if (batchTransaction is not null) await batchTransaction.CommitAsync(ct);
                 }
                 db.ChangeTracker.Clear();
@@ -204,9 +207,8 @@ public static class RecordImport
     }
 
     private static void Apply<T>(RecordCsv<T> kind, RevLoopDb db, ImportContext context, ImportRow<T> row, List<CsvColumn<T>> inFile,
-        Dictionary<(string, string), T> registry, Counts counts) where T : class, ITrackedRecord, IOwnedRecord, new()
+        Dictionary<(string, string), T> registry, Counts counts, List<T> created) where T : class, ITrackedRecord, IOwnedRecord, new()
     {
-        var set = kind.Set(db);
         T? target = row.Target;
         var merge = false;
         if (target is null && context.Options.Dedupe != Dedupe.Create)
@@ -228,7 +230,7 @@ public static class RecordImport
             if (target is null)
             {
                 kind.Finish(row.Draft, row, context);
-                set.Add(row.Draft);
+                created.Add(row.Draft);
                 counts.Created++;
                 Register(kind, row.Draft, registry);
                 return;
