@@ -24,7 +24,8 @@ cleanup() { if [ -n "$PGDIR" ]; then as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m f
 trap cleanup EXIT
 
 echo "== build (Release)" >&2
-dotnet publish src/RevLoop.Server -c Release -o "$OUT/bin" --nologo -v quiet >/dev/null
+# Own build folders, so a benchmark never disturbs a build or test run of the same checkout.
+dotnet publish src/RevLoop.Server -c Release -o "$OUT/bin" --artifacts-path "$OUT/artifacts" --nologo -v quiet >/dev/null
 REVLOOP=(dotnet "$OUT/bin/revloop.dll")
 
 echo "== generate $ACCOUNTS accounts, $ROWS opportunities" >&2
