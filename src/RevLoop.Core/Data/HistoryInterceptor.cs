@@ -138,19 +138,7 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                 entry.DetectChanges();
                 eventType = deleted ? "deleted" : restored ? "restored" : "updated";
             }
-            var outboxEvent = new OutboxEvent
-            {
-                Type = $"{type}.{eventType}",
-                EntityType = type,
-                EntityId = record.Id,
-                OccurredAt = now,
-                Payload = JsonSerializer.Serialize(new
-                {
-                    changes = changes.ToDictionary(c => JsonNamingPolicy.CamelCase.ConvertName(c.Field), c => new { old = c.OldValue, @new = c.NewValue }),
-                    actor = db.Origin.Actor,
-                    source = db.Origin.Source,
-                }),
-            };
+            var outboxEvent = EventFor(db, type, record.Id, eventType, changes, now);
             if (db.WriteHistoryInBulk)
             {
                 db.DeferredChanges.AddRange(changes);
@@ -229,7 +217,21 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         else tracked.State = EntityState.Deleted;
     }
 
-    private static FieldChange Change(RevLoopDb db, string type, Guid id, string field, string? oldValue, string? newValue, DateTimeOffset now, Guid changeSet) => new()
+    internal static OutboxEvent EventFor(RevLoopDb db, string type, Guid id, string eventType, List<FieldChange> changes, DateTimeOffset now) => new()
+    {
+        Type = $"{type}.{eventType}",
+        EntityType = type,
+        EntityId = id,
+        OccurredAt = now,
+        Payload = JsonSerializer.Serialize(new
+        {
+            changes = changes.ToDictionary(c => JsonNamingPolicy.CamelCase.ConvertName(c.Field), c => new { old = c.OldValue, @new = c.NewValue }),
+            actor = db.Origin.Actor,
+            source = db.Origin.Source,
+        }),
+    };
+
+    internal static FieldChange Change(RevLoopDb db, string type, Guid id, string field, string? oldValue, string? newValue, DateTimeOffset now, Guid changeSet) => new()
     {
         EntityType = type, EntityId = id, Field = field, OldValue = oldValue, NewValue = newValue,
         ChangedAt = now, ChangedBy = db.Origin.Actor, Source = db.Origin.Source, ChangeSetId = changeSet,

@@ -54,6 +54,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
     public DbSet<RecordTag> RecordTags => Set<RecordTag>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -186,6 +187,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Account>(e =>
         {
             e.ToTable("Accounts");
+            e.Property(a => a.ExternalId).HasMaxLength(100);
+            e.HasIndex(a => a.ExternalId);
             e.Property(a => a.Name).HasMaxLength(300);
             e.Property(a => a.NormalizedName).HasMaxLength(300);
             e.HasIndex(a => a.NormalizedName);
@@ -218,6 +221,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Contact>(e =>
         {
             e.ToTable("Contacts");
+            e.Property(c => c.ExternalId).HasMaxLength(100);
+            e.HasIndex(c => c.ExternalId);
             e.Property(c => c.FirstName).HasMaxLength(100);
             e.Property(c => c.LastName).HasMaxLength(100);
             e.Property(c => c.Title).HasMaxLength(200);
@@ -240,6 +245,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Lead>(e =>
         {
             e.ToTable("Leads");
+            e.Property(l => l.ExternalId).HasMaxLength(100);
+            e.HasIndex(l => l.ExternalId);
             e.Property(l => l.FirstName).HasMaxLength(100);
             e.Property(l => l.LastName).HasMaxLength(100);
             e.Property(l => l.Title).HasMaxLength(200);
@@ -288,6 +295,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Opportunity>(e =>
         {
             e.ToTable("Opportunities");
+            e.Property(o => o.ExternalId).HasMaxLength(100);
+            e.HasIndex(o => o.ExternalId);
             e.Property(o => o.Name).HasMaxLength(300);
             e.Property(o => o.Currency).HasMaxLength(3);
             e.Property(o => o.NextStep).HasMaxLength(500);
@@ -386,6 +395,18 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             b.Entity(type).Property(nameof(ITaggedRecord.Tags)).HasMaxLength(2000);
             b.Entity(type).Property(nameof(ITaggedRecord.CustomFields)).HasMaxLength(8000);
         }
+
+        b.Entity<ImportJob>(e =>
+        {
+            e.ToTable("ImportJobs");
+            e.Property(j => j.Object).HasMaxLength(40);
+            e.Property(j => j.FileName).HasMaxLength(300);
+            e.Property(j => j.Dedupe).HasMaxLength(10);
+            e.Property(j => j.Status).HasMaxLength(20);
+            e.Property(j => j.Error).HasMaxLength(2000);
+            e.Property(j => j.CreatedBy).HasMaxLength(100);
+            e.HasIndex(j => new { j.CreatedAt, j.Id });
+        });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())
         {

@@ -89,6 +89,7 @@ public static class ServerApp
         });
         Web.WebRoutes.AddRevLoopWeb(services);
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
+        services.AddSingleton<Platform.Imports.ImportJobs>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -121,6 +122,7 @@ public static class ServerApp
         Crm.Search.SearchApi.MapSearchApi(app);
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         app.MapWebhooksApi();
+        Platform.Imports.ImportsApi.MapImportsApi(app);
         Web.WebRoutes.Map(app);
         return app;
     }

@@ -38,6 +38,9 @@ public static class WebRoutes
         }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
 
         app.MapGet("/accounts/export.csv", ExportCsv).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost("/imports/upload", UploadImport).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Platform.Imports.ImportsApi.MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: Platform.Imports.ImportsApi.MaxUploadBytes);
 
         // Any other page address (never /api, never a file) gets a friendly page instead of a bare 404.
         app.MapGet("/{**path:regex(^(?!api/|ui/).*$):nonfile}", (HttpContext http) =>
@@ -62,6 +65,7 @@ public static class WebRoutes
             RecordTimeline(db.Opportunities, "opportunity", "/opportunities", id, before, http, db, ct));
         PipelineBoard.Map(ui);
         ui.MapGet("/search", Search);
+        ui.MapGet("/imports/{id:guid}", ImportStatusFragment);
         ui.MapGet("/palette", Palette);
     }
 
@@ -77,6 +81,33 @@ public static class WebRoutes
         {
             return false;
         }
+    }
+
+    /// <summary>The upload form: starts the import job and shows its page, which follows the progress.</summary>
+    public static async Task<IResult> UploadImport(HttpContext http, IAntiforgery antiforgery, RevLoopDb db, Viewer viewer, ChangeOrigin origin, Platform.Imports.ImportJobs jobs, CancellationToken ct)
+    {
+        // The form is read here (not bound), so the antiforgery check is done here too, before anything is stored.
+        if (!http.Request.HasFormContentType) return Results.BadRequest();
+        var form = await http.Request.ReadFormAsync(ct);
+        if (!await AntiforgeryValidAsync(http, antiforgery)) return Results.BadRequest();
+        try
+        {
+            var file = form.Files.GetFile("file") is { Length: > 0 } f ? f : throw new InputException("file", "choose a CSV file to upload");
+            var job = await jobs.StartAsync(db, viewer, origin, form["object"].ToString(), file, form["dedupe"], form["allOrNothing"] == "true", null, form.Files.GetFile("map"), ct);
+            return Results.Redirect($"/imports/{job.Id}");
+        }
+        catch (InputException e)
+        {
+            return Results.Redirect("/imports?error=" + Uri.EscapeDataString($"{e.Field}: {e.Reason}"));
+        }
+    }
+
+    public static async Task<IResult> ImportStatusFragment(Guid id, RevLoopDb db, Viewer viewer, Platform.Imports.ImportJobs jobs, HttpContext http, CancellationToken ct)
+    {
+        var job = await Platform.Imports.ImportsApi.Visible(db, viewer).FirstOrDefaultAsync(j => j.Id == id, ct);
+        http.Response.Headers.CacheControl = "no-store";
+        if (job is null) return new RazorComponentResult<Problem>(new { Message = "This import is gone.", Id = "import-status" }) { StatusCode = 404 };
+        return new RazorComponentResult<Components.Imports.ImportStatus>(new { Job = Platform.Imports.ImportJobDto.From(job, jobs.Progress(id)) });
     }
 
     /// <summary>The grid fragment for htmx; the address bar follows through HX-Push-Url (the page URL, not this one).</summary>

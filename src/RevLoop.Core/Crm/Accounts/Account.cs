@@ -6,6 +6,8 @@ namespace RevLoop.Crm.Accounts;
 public sealed class Account : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public string Name { get; set; } = "";
     /// <summary>The company-directory key of <see cref="Name"/> (<see cref="CompanyNames.Normalise"/>) for matching and duplicates.</summary>
     [NotTracked] public string? NormalizedName { get; set; }

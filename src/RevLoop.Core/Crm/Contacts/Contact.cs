@@ -6,6 +6,8 @@ namespace RevLoop.Crm.Contacts;
 public sealed class Contact : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public Guid? AccountId { get; set; }
     public string FirstName { get; set; } = "";
     public string LastName { get; set; } = "";

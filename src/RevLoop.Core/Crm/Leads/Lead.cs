@@ -7,6 +7,8 @@ namespace RevLoop.Crm.Leads;
 public sealed class Lead : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public string FirstName { get; set; } = "";
     public string LastName { get; set; } = "";
     public string? Title { get; set; }

@@ -6,6 +6,8 @@ namespace RevLoop.Crm.Opportunities;
 public sealed class Opportunity : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public string Name { get; set; } = "";
     public Guid AccountId { get; set; }
     public Guid? PrimaryContactId { get; set; }

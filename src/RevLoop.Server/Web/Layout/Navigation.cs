@@ -19,6 +19,7 @@ public static class Navigation
         new("Projects", "/projects", "projects", false, "Delivery projects opened by won orders: plans, milestones, acceptance and hand-off.", ["delivery", "implementation"]),
         new("Analytics", "/analytics", "analytics", true, "MRR, ARR, churn, pipeline velocity, funnels and the accountability matrix — every number drills down.", ["reports", "dashboards", "metrics", "kpi"]),
         new("Settings", "/settings", "settings", true, "Company name, fiscal year, currencies and exchange rates.", ["configuration", "currencies", "exchange rates", "fiscal"]),
+        new("Import", "/imports", "upload", true, "Accounts, contacts, leads and opportunities from CSV or a Salesforce export, with a reject file for bad rows.", ["csv", "upload", "salesforce", "migrate"]),
     ];
 
     public static bool IsActive(Module m, string path) =>
