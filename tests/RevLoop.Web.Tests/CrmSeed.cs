@@ -25,7 +25,12 @@ public static class CrmSeed
     {
         var p = new Pipeline { Name = name, SortOrder = 100 };
         for (var i = 0; i < stages.Length; i++)
-            p.Stages.Add(new Stage { PipelineId = p.Id, Name = stages[i].Name, SortOrder = i, Type = stages[i].Type, Probability = stages[i].Type == StageTypes.Won ? 100 : stages[i].Type == StageTypes.Lost ? 0 : 10 * (i + 1) });
+            p.Stages.Add(new Stage
+            {
+                PipelineId = p.Id, Name = stages[i].Name, SortOrder = i, Type = stages[i].Type, Probability = stages[i].Type == StageTypes.Won ? 100 : stages[i].Type == StageTypes.Lost ? 0 : 10 * (i + 1),
+                // What a pipeline made through the API gets by default: amount and close date from the second stage on.
+                RequiredFields = i == 1 && stages[i].Type == StageTypes.Open ? "amount,closeDate" : null,
+            });
         using var scope = f.Server.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
         db.Pipelines.Add(p);
