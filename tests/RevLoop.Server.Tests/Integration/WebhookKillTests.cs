@@ -57,7 +57,7 @@ public class WebhookKillTests(ITestOutputHelper output)
         ServeProcess? second = null;
         try
         {
-            await first.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            await first.WaitHealthyAsync(TimeSpan.FromSeconds(180));
             Step("first serve healthy");
             using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
@@ -91,7 +91,7 @@ public class WebhookKillTests(ITestOutputHelper output)
             Volatile.Write(ref phase, 2);
             release.SetResult();
             second = ServeProcess.Start(databaseArg, port, LeaseSeconds);
-            await second.WaitHealthyAsync(TimeSpan.FromSeconds(60));
+            await second.WaitHealthyAsync(TimeSpan.FromSeconds(180));
             Step("second serve healthy");
 
             await Eventually.HoldsAsync(() => eventIds.All(id => acknowledged.ContainsKey(id.ToString())), TimeSpan.FromSeconds(45),
