@@ -136,7 +136,9 @@
       selectRow(i < 0 ? 0 : i + (k === "j" ? 1 : -1));
     } else if (k === "Enter") {
       var row = document.querySelector("table[data-keyboard-grid] tbody tr.selected");
-      if (row && (!e.target || e.target === document.body || e.target.tagName === "MAIN")) { e.preventDefault(); window.location.href = row.dataset.href; }
+      // Enter on a link or button keeps its own meaning; anywhere else it opens the selected row.
+      var own = e.target && e.target.closest && e.target.closest("a[href], button, summary, [role=button]");
+      if (row && !own) { e.preventDefault(); window.location.href = row.dataset.href; }
     }
   });
 
