@@ -7,6 +7,8 @@ public sealed class CompanySettings
     public string CompanyName { get; set; } = "My Company";
     public int FiscalYearStartMonth { get; set; } = 1;
     public string BaseCurrency { get; set; } = "USD";
+    /// <summary>Calling code (digits, "49") given to phone numbers entered without one; null means "+" is required.</summary>
+    public string? DefaultCallingCode { get; set; }
     public long Version { get; set; }
 }
 

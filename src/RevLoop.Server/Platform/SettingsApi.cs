@@ -6,7 +6,8 @@ using RevLoop.Platform;
 
 namespace RevLoop.Server.Platform;
 
-public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, long Version);
+/// <param name="DefaultCallingCode">"+49": the calling code of phone numbers entered without one; null means they must start with + or 00.</param>
+public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, string? DefaultCallingCode, long Version);
 public sealed record CurrencyInput(string Code, string Name);
 public sealed record ExchangeRateInput(string CurrencyCode, DateOnly Date, decimal Rate);
 public sealed record ExchangeRateDto(string CurrencyCode, DateOnly Date, decimal Rate);
@@ -33,7 +34,7 @@ public static class SettingsApi
     {
         var s = await LoadAsync(db, ct);
         response.Headers.ETag = ETags.For(s.Version);
-        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.Version));
+        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version));
     }
 
     public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> Patch(JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct)
@@ -58,14 +59,26 @@ public static class SettingsApi
                     var code = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToUpperInvariant() : "";
                     if (!await db.Currencies.AnyAsync(c => c.Code == code, ct)) throw new InputException("baseCurrency", $"'{code}' is not a configured currency");
                     s.BaseCurrency = code; break;
-                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency)");
+                case "defaultCallingCode":
+                    try
+                    {
+                        s.DefaultCallingCode = p.Value.ValueKind switch
+                        {
+                            JsonValueKind.Null => null,
+                            JsonValueKind.String => RevLoop.Crm.PhoneNumbers.CallingCode(p.Value.GetString()),
+                            _ => throw new FormatException("must be a string such as \"+49\", or null"),
+                        };
+                    }
+                    catch (FormatException e) { throw new InputException("defaultCallingCode", e.Message); }
+                    break;
+                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode)");
             }
         }
         s.Version++;
         if (isNew) db.CompanySettings.Add(s);
         await db.SaveChangesAsync(ct);
         response.Headers.ETag = ETags.For(s.Version);
-        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.Version));
+        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version));
     }
 
     public static async Task<Created<Currency>> AddCurrency(CurrencyInput input, RevLoopDb db, CancellationToken ct)

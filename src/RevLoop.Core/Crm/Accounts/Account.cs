@@ -2,7 +2,7 @@ using RevLoop.Platform;
 
 namespace RevLoop.Crm.Accounts;
 
-public sealed class Account : ITrackedRecord, IOwnedRecord
+public sealed class Account : IMergeableRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string Name { get; set; } = "";
@@ -17,6 +17,8 @@ public sealed class Account : ITrackedRecord, IOwnedRecord
     public Guid? ParentAccountId { get; set; }
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>Set when this account was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -2,7 +2,7 @@ using RevLoop.Platform;
 
 namespace RevLoop.Crm.Contacts;
 
-public sealed class Contact : ITrackedRecord, IOwnedRecord
+public sealed class Contact : IMergeableRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public Guid? AccountId { get; set; }
@@ -16,11 +16,17 @@ public sealed class Contact : ITrackedRecord, IOwnedRecord
     [NotTracked] public string? NormalizedEmail { get; set; }
     /// <summary>E.164 phone number (+4930123456).</summary>
     public string? Phone { get; set; }
+    /// <summary>Further email addresses besides <see cref="Email"/>, one per line, as given (trimmed).</summary>
+    public string? ExtraEmails { get; set; }
+    /// <summary>Further E.164 phone numbers besides <see cref="Phone"/>, one per line.</summary>
+    public string? ExtraPhones { get; set; }
     public string EmailConsent { get; set; } = Consent.Unknown;
     public string PhoneConsent { get; set; } = Consent.Unknown;
     public string SmsConsent { get; set; } = Consent.Unknown;
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>Set when this contact was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -3,7 +3,7 @@ using RevLoop.Platform;
 namespace RevLoop.Crm.Leads;
 
 /// <summary>A person and company before conversion into contact, account and (optionally) opportunity.</summary>
-public sealed class Lead : ITrackedRecord, IOwnedRecord
+public sealed class Lead : IMergeableRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     public string FirstName { get; set; } = "";
@@ -12,6 +12,10 @@ public sealed class Lead : ITrackedRecord, IOwnedRecord
     public string? Email { get; set; }
     [NotTracked] public string? NormalizedEmail { get; set; }
     public string? Phone { get; set; }
+    /// <summary>Further email addresses besides <see cref="Email"/>, one per line, as given (trimmed).</summary>
+    public string? ExtraEmails { get; set; }
+    /// <summary>Further E.164 phone numbers besides <see cref="Phone"/>, one per line.</summary>
+    public string? ExtraPhones { get; set; }
     public string? Company { get; set; }
     public string? Domain { get; set; }
     public int? Employees { get; set; }
@@ -31,6 +35,8 @@ public sealed class Lead : ITrackedRecord, IOwnedRecord
     public Guid? ConvertedAccountId { get; set; }
     public Guid? ConvertedContactId { get; set; }
     public Guid? ConvertedOpportunityId { get; set; }
+    /// <summary>Set when this lead was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

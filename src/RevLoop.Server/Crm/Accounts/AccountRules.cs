@@ -8,12 +8,19 @@ using RevLoop.Server.Platform;
 namespace RevLoop.Server.Crm.Accounts;
 
 /// <summary>The fields of an account as the API, the UI form and the CSV import/export all see them.</summary>
-public sealed record AccountDto(
+public record AccountDto(
     Guid Id, string Name, string? Domain, string? Industry, int? Employees, string? Segment, string? Region, string? Country,
     Guid? ParentAccountId, Guid? OwnerId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static AccountDto From(Account a) => new(a.Id, a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country,
         a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt);
+}
+
+/// <summary>A created account plus the visible accounts with the same normalised domain or name (a warning).</summary>
+public sealed record AccountCreatedDto : AccountDto
+{
+    public AccountCreatedDto(AccountDto account, IReadOnlyList<Duplicates.DuplicateDto> duplicates) : base(account) => Duplicates = duplicates;
+    public IReadOnlyList<Duplicates.DuplicateDto> Duplicates { get; init; }
 }
 
 /// <summary>Body of POST and PUT: every writable field (PUT replaces all of them).</summary>
