@@ -131,6 +131,8 @@ public static class WebRoutes
         bool Matches(string text) => term.Length == 0 || text.Contains(term, StringComparison.OrdinalIgnoreCase);
         if (Matches("New account") || Matches("create account") || Matches("add account"))
             items.Add(new PaletteItem("Action", "New account", "/accounts/new", "plus"));
+        if (Matches("Duplicates") || Matches("merge duplicates") || Matches("dedupe"))
+            items.Add(new PaletteItem("Page", "Duplicates", "/duplicates", "swap", "review and merge"));
         foreach (var m in Navigation.Modules.Where(m => Matches(m.Title) || m.Keywords.Any(Matches)))
             items.Add(new PaletteItem("Page", m.Title, m.Href, m.Icon, m.Built ? null : "coming soon"));
         if (term.Length > 0)

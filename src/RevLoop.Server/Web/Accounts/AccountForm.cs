@@ -75,7 +75,7 @@ public static class AccountHistory
     {
         ["Name"] = "Name", ["Domain"] = "Domain", ["Industry"] = "Industry", ["Employees"] = "Employees", ["Segment"] = "Segment",
         ["Region"] = "Region", ["Country"] = "Country", ["ParentAccountId"] = "Parent account", ["OwnerId"] = "Owner",
-        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted",
+        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["MergedIntoId"] = "Merged into",
     };
 
     /// <summary>Form field (and API field) for a history field, to point a conflict at the input.</summary>
@@ -135,7 +135,7 @@ public static class AccountHistory
                 switch (r.Field)
                 {
                     case "OwnerId": userIds.Add(g); break;
-                    case "ParentAccountId": accountIds.Add(g); break;
+                    case "ParentAccountId" or "MergedIntoId": accountIds.Add(g); break;
                     case "OwnerTeamId": teamIds.Add(g); break;
                 }
             }
@@ -162,7 +162,7 @@ public static class AccountHistory
                 return field switch
                 {
                     "OwnerId" => (users.GetValueOrDefault(g, "a removed user"), null),
-                    "ParentAccountId" => (accounts.GetValueOrDefault(g, "a removed account"), $"/accounts/{g}"),
+                    "ParentAccountId" or "MergedIntoId" => (accounts.GetValueOrDefault(g, "a removed account"), $"/accounts/{g}"),
                     "OwnerTeamId" => (teams.GetValueOrDefault(g, "a removed team"), null),
                     _ => (value, null),
                 };
@@ -199,6 +199,6 @@ public static class AccountHistory
     public static string SourceLabel(string source) => source switch
     {
         ChangeSources.Ui => "web", ChangeSources.Api => "API", ChangeSources.Import => "import", ChangeSources.Sync => "sync",
-        ChangeSources.Cli => "command line", ChangeSources.System => "system", _ => source,
+        ChangeSources.Cli => "command line", ChangeSources.System => "system", ChangeSources.Merge => "merge", _ => source,
     };
 }
