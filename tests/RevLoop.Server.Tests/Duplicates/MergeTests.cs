@@ -104,7 +104,7 @@ public class MergeTests
         Assert.Contains($"MergedIntoId:->{survivor}@merge", duplicateHistory);
         Assert.Single(duplicateHistory, c => c.StartsWith("DeletedAt:->", StringComparison.Ordinal) && c.EndsWith("@merge", StringComparison.Ordinal));
         var survivorHistory = Changes(await api.GetJsonAsync($"/api/v1/accounts/{survivor}/history"));
-        Assert.Equal(["Name:Globex->Globex Corporation@merge", "Industry:->Manufacturing@merge", "Employees:->500@merge", "Segment:->mid_market@merge"],
+        Assert.Equal(["Employees:->500@merge", "Industry:->Manufacturing@merge", "Name:Globex->Globex Corporation@merge", "Segment:->mid_market@merge"],
             survivorHistory.Where(c => c.EndsWith("@merge", StringComparison.Ordinal)));
         var opportunityId = await server.WithDbAsync(db => db.Opportunities.Where(o => o.Name == "Deal 1").Select(o => o.Id).SingleAsync());
         Assert.Contains($"AccountId:{duplicate}->{survivor}@merge", Changes(await api.GetJsonAsync($"/api/v1/opportunities/{opportunityId}/history")));
