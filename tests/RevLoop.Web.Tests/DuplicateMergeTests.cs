@@ -55,6 +55,10 @@ public class DuplicateMergeTests(UiFixture f)
         // The merged account's address now says so instead of offering a merge.
         await page.GotoAsync($"/duplicates/merge/account/{survivor.Id}/{duplicate.Id}");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Nothing to merge here" })).ToBeVisibleAsync();
+        await page.GotoAsync($"/accounts/{duplicate.Id}");
+        await Expect(page.Locator(".empty")).ToContainTextAsync($"It was merged into Umbra Holdings {u}");
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Umbra Holdings {u}" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/accounts/{survivor.Id}$"));
         await page.Context.CloseAsync();
     }
 }

@@ -54,3 +54,16 @@ public class PhoneNumberTests
     [InlineData("DE")]
     public void Bad_calling_codes_are_refused(string text) => Assert.Throws<FormatException>(() => PhoneNumbers.CallingCode(text));
 }
+
+public class DomainTests
+{
+    [Theory]
+    [InlineData("acme.com", "acme.com")]
+    [InlineData("  HTTPS://WWW.Acme.com/about/team ", "acme.com")]
+    [InlineData("http://acme.com:8080/", "acme.com")]
+    [InlineData("www.acme.com?utm_source=x", "acme.com")]
+    [InlineData("acme.com.", "acme.com")]
+    [InlineData("shop.acme.co.uk#top", "shop.acme.co.uk")]
+    public void Domains_lose_scheme_www_path_query_and_port(string text, string expected) =>
+        Assert.Equal(expected, RevLoop.Server.Crm.Accounts.AccountRules.NormaliseDomain(text));
+}

@@ -129,8 +129,10 @@ public static partial class AccountRules
         var d = domain.Trim().ToLowerInvariant();
         if (d.StartsWith("http://", StringComparison.Ordinal)) d = d[7..];
         if (d.StartsWith("https://", StringComparison.Ordinal)) d = d[8..];
-        var slash = d.IndexOf('/');
-        if (slash >= 0) d = d[..slash];
+        // Path, query, fragment and port are not part of the company's domain; neither is a trailing root dot.
+        var end = d.IndexOfAny(['/', '?', '#', ':']);
+        if (end >= 0) d = d[..end];
+        d = d.TrimEnd('.');
         if (d.StartsWith("www.", StringComparison.Ordinal)) d = d[4..];
         return d;
     }
