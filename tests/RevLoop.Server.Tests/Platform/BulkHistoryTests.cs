@@ -73,7 +73,8 @@ public class BulkHistoryTests
             Assert.All(accounts, a => Assert.Equal((2L, (string?)"NL", (int?)40, (string?)null), (a.Version, a.Country, a.Employees, a.Domain)));
             var changes = await db.FieldChanges.AsNoTracking().OrderBy(c => c.Id).ToListAsync();
             var events = await db.OutboxEvents.AsNoTracking().OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync();
-            string Rows(Guid id) => string.Join("\n", changes.Where(c => c.EntityId == id).OrderBy(c => c.ChangeSetId).ThenBy(c => c.Field, StringComparer.Ordinal)
+            // Saves in order of their first row (change-set ids made in the same millisecond need not sort in save order).
+            string Rows(Guid id) => string.Join("\n", changes.Where(c => c.EntityId == id).OrderBy(c => changes.Where(x => x.ChangeSetId == c.ChangeSetId).Min(x => x.Id)).ThenBy(c => c.Field, StringComparer.Ordinal)
                 .Select(c => $"{c.EntityType}|{c.Field}|{c.OldValue}|{c.NewValue}|{c.ChangedBy}|{c.Source}"));
             string Events(Guid id) => string.Join("\n", events.Where(e => e.EntityId == id).Select(e => $"{e.Type}|{e.EntityType}|{e.Payload}|{e.FannedOutAt}"));
             var (bulk, tracked) = (accounts[0].Id, accounts[1].Id);
