@@ -67,17 +67,17 @@ public class DuplicateMergeTests(UiFixture f)
     {
         var page = await f.SignedInAsync(f.Admin);
         await page.GotoAsync("/settings");
-        await page.GetByLabel("Default calling code").FillAsync("0044");
+        await page.GetByLabel("Phone country prefix").FillAsync("0044");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await Expect(page.Locator(".field[data-field='defaultCallingCode'] .field-error")).ToContainTextAsync("1 to 3 digits");
 
-        await page.GetByLabel("Default calling code").FillAsync("44");
+        await page.GetByLabel("Phone country prefix").FillAsync("44");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await page.WaitForURLAsync(new Regex(@"\?saved="));
-        await Expect(page.GetByLabel("Default calling code")).ToHaveValueAsync("+44");
+        await Expect(page.GetByLabel("Phone country prefix")).ToHaveValueAsync("+44");
         Assert.Equal("44", await f.WithDbAsync(db => db.CompanySettings.Select(s => s.DefaultCallingCode).SingleAsync()));
 
-        await page.GetByLabel("Default calling code").FillAsync("");
+        await page.GetByLabel("Phone country prefix").FillAsync("");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save settings" }).ClickAsync();
         await page.WaitForURLAsync(new Regex(@"\?saved="));
         Assert.Null(await f.WithDbAsync(db => db.CompanySettings.Select(s => s.DefaultCallingCode).SingleAsync()));
