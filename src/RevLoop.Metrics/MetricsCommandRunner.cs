@@ -60,6 +60,31 @@ public sealed class SaasOptions : MetricsOptions
     public CacVariant Cac { get; set; }
 }
 
+/// <summary>`metrics sales` (issue 5): --from/--to YYYY-MM-DD (both required, inclusive), --group-by owner|product|region|segment|source.</summary>
+public sealed class SalesOptions
+{
+    public string? From { get; set; }
+    public string? To { get; set; }
+    /// <summary>Null or empty = only the `(all)` row.</summary>
+    public string? GroupBy { get; set; }
+    public OutputFormat Format { get; set; } = OutputFormat.Csv;
+    /// <inheritdoc cref="MetricsOptions.Color"/>
+    public bool Color { get; set; }
+    /// <inheritdoc cref="MetricsOptions.ReportTimings"/>
+    public bool ReportTimings { get; set; }
+}
+
+/// <summary>`metrics attribution` (issue 6): --model first|last|linear|u_shaped|markov (required).</summary>
+public sealed class AttributionOptions
+{
+    public string? Model { get; set; }
+    public OutputFormat Format { get; set; } = OutputFormat.Csv;
+    /// <inheritdoc cref="MetricsOptions.Color"/>
+    public bool Color { get; set; }
+    /// <inheritdoc cref="MetricsOptions.ReportTimings"/>
+    public bool ReportTimings { get; set; }
+}
+
 /// <summary>Parses the CLI spellings of the named options (case-insensitive).</summary>
 public static class MetricsOptionValues
 {
@@ -69,6 +94,7 @@ public static class MetricsOptionValues
     public static readonly string[] QuickRatios = ["default", "without-reactivation"];
     public static readonly string[] Cacs = ["default", "lagged"];
     public static readonly string[] RetentionBases = ["mrr", "customers"];
+    public static readonly string[] SalesGroups = ["owner", "product", "region", "segment", "source"];
 
     public static OutputFormat ParseFormat(string s) => Pick(s, Formats, "format") switch { 1 => OutputFormat.Json, 2 => OutputFormat.Table, _ => OutputFormat.Csv };
     public static ChurnRateVariant ParseChurnRate(string s) => Pick(s, ChurnRates, "churn-rate") == 1 ? ChurnRateVariant.Stripe : ChurnRateVariant.Default;
@@ -76,6 +102,9 @@ public static class MetricsOptionValues
     public static QuickRatioVariant ParseQuickRatio(string s) => Pick(s, QuickRatios, "quick-ratio") == 1 ? QuickRatioVariant.WithoutReactivation : QuickRatioVariant.Default;
     public static CacVariant ParseCac(string s) => Pick(s, Cacs, "cac") == 1 ? CacVariant.CostLaggedOnePeriod : CacVariant.Default;
     public static RetentionBasis ParseRetentionBasis(string s) => Pick(s, RetentionBases, "by") == 1 ? RetentionBasis.Customers : RetentionBasis.Mrr;
+
+    public static SalesGroupBy ParseSalesGroupBy(string? s) =>
+        string.IsNullOrWhiteSpace(s) ? SalesGroupBy.None : (SalesGroupBy)(Pick(s, SalesGroups, "group-by") + 1);
 
     private static int Pick(string s, string[] values, string name)
     {
@@ -113,6 +142,79 @@ public sealed class MetricsCommandRunner
         var settings = new SaasSettings(options.ChurnRate, options.Ltv, options.GrossMargin, options.QuickRatio, options.Cac);
         return Run(input, options, stderr, cohorts: true,
             r => ReportWriter.WriteSaas(r, r.Saas(settings, costList), options.Format, stdout, options.Color));
+    }
+
+    public int RunSales(Stream input, SalesOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            var query = new SalesQuery(Day(options.From, "--from"), Day(options.To, "--to"), MetricsOptionValues.ParseSalesGroupBy(options.GroupBy));
+            if (query.To < query.From) throw new MetricsInputException($"--to {options.To} is before --from {options.From}");
+            var errors = new List<RowError>();
+            var report = SalesCsvReader.Read(input, query, errors);
+            if (Refused(errors, stderr)) return 2;
+            var parsed = System.Diagnostics.Stopwatch.GetTimestamp();
+            ReportWriter.WriteSales(report, options.Format, stdout, options.Color);
+            // The sums are built while parsing, so compute_s is only the report's formatting.
+            if (options.ReportTimings) Timings(stderr, started, parsed, System.Diagnostics.Stopwatch.GetTimestamp());
+            return 0;
+        }
+        catch (MetricsInputException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return 2;
+        }
+    }
+
+    public int RunAttribution(Stream input, AttributionOptions options, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(options);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            if (string.IsNullOrWhiteSpace(options.Model)) throw new MetricsInputException("--model is required: " + string.Join(", ", AttributionEngine.ModelNames));
+            var model = AttributionEngine.ParseModel(options.Model);
+            var errors = new List<RowError>();
+            var paths = PathCsvReader.Read(input, errors);
+            if (Refused(errors, stderr)) return 2;
+            var parsed = System.Diagnostics.Stopwatch.GetTimestamp();
+            var result = AttributionEngine.Compute(paths, model);
+            var computed = System.Diagnostics.Stopwatch.GetTimestamp();
+            ReportWriter.WriteAttribution(result, options.Format, stdout, options.Color);
+            if (options.ReportTimings) Timings(stderr, started, parsed, computed);
+            return 0;
+        }
+        catch (MetricsInputException e)
+        {
+            stderr.WriteLine("error: " + e.Message);
+            return 2;
+        }
+    }
+
+    /// <summary>Lists the invalid rows; true when there were any (nothing is printed on stdout then).</summary>
+    private static bool Refused(List<RowError> errors, TextWriter stderr)
+    {
+        if (errors.Count == 0) return false;
+        foreach (var e in errors) stderr.WriteLine(e.ToString());
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: {errors.Select(e => e.Line).Distinct().Count()} invalid row(s); nothing computed"));
+        return true;
+    }
+
+    private static void Timings(TextWriter stderr, long started, long parsed, long computed)
+    {
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load_s={System.Diagnostics.Stopwatch.GetElapsedTime(started, parsed).TotalSeconds:0.000}"));
+        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"compute_s={System.Diagnostics.Stopwatch.GetElapsedTime(parsed, computed).TotalSeconds:0.000}"));
+    }
+
+    private static DateOnly Day(string? s, string option)
+    {
+        if (string.IsNullOrWhiteSpace(s)) throw new MetricsInputException($"{option} is required (YYYY-MM-DD)");
+        return DateOnly.TryParseExact(s.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d : throw new MetricsInputException($"invalid {option} '{s}', expected YYYY-MM-DD");
     }
 
     private static int Run(Stream input, MetricsOptions options, TextWriter stderr, bool cohorts, Action<MetricsResult> write)

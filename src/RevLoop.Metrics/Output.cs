@@ -222,6 +222,112 @@ public static class ReportWriter
         j.WriteEndObject();
     });
 
+    // ---------- Sales (issue 5) ----------
+
+    public const string SalesCsvHeader =
+        "group,created,pipeline_created,won,lost,win_rate,win_rate_value,won_amount,avg_deal_size,sales_cycle_days,open,open_amount";
+
+    public static void WriteSales(SalesReport report, OutputFormat format, TextWriter output, bool color = false)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json: WriteSalesJson(report, output); break;
+            case OutputFormat.Table: WriteTable(SalesRows(report, csv: false), output, color ? BasicStyle : null); break;
+            default: WriteCsv(SalesRows(report, csv: true), output); break;
+        }
+    }
+
+    private static List<string[]> SalesRows(SalesReport report, bool csv)
+    {
+        var rows = new List<string[]> { SalesCsvHeader.Split(',') };
+        foreach (var g in report.Rows)
+        {
+            rows.Add([
+                csv ? CsvCell(g.Group) : g.Group, L(g.Created), C(g.PipelineCreated), L(g.Won), L(g.Lost), R(g.WinRate), R(g.WinRateValue),
+                C(g.WonAmount), C(g.AverageDealSize), C(g.SalesCycleDays), L(g.Open), C(g.OpenAmount),
+            ]);
+        }
+        return rows;
+    }
+
+    private static void WriteSalesJson(SalesReport report, TextWriter output) => Json(output, j =>
+    {
+        j.WriteStartObject();
+        j.WriteString("from", report.Query.From.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        j.WriteString("to", report.Query.To.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (report.Query.GroupBy == SalesGroupBy.None) j.WriteNull("groupBy");
+        else j.WriteString("groupBy", SalesCsvReader.ColumnOf(report.Query.GroupBy));
+        j.WriteStartArray("groups");
+        foreach (var g in report.Rows)
+        {
+            j.WriteStartObject();
+            j.WriteString("group", g.Group);
+            j.WriteNumber("created", g.Created);
+            JMoney(j, "pipelineCreated", g.PipelineCreated);
+            j.WriteNumber("won", g.Won);
+            j.WriteNumber("lost", g.Lost);
+            Ratio(j, "winRate", g.WinRate);
+            Ratio(j, "winRateValue", g.WinRateValue);
+            JMoney(j, "wonAmount", g.WonAmount);
+            JMoney(j, "avgDealSize", g.AverageDealSize);
+            JMoney(j, "salesCycleDays", g.SalesCycleDays);
+            j.WriteNumber("open", g.Open);
+            JMoney(j, "openAmount", g.OpenAmount);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
+
+    // ---------- Attribution (issue 6) ----------
+
+    public const string AttributionCsvHeader = "channel,conversions,value";
+
+    public static void WriteAttribution(AttributionResult result, OutputFormat format, TextWriter output, bool color = false)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json: WriteAttributionJson(result, output); break;
+            case OutputFormat.Table: WriteTable(AttributionRows(result, csv: false), output, color ? BasicStyle : null); break;
+            default: WriteCsv(AttributionRows(result, csv: true), output); break;
+        }
+    }
+
+    private static string D4(decimal v) => v.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    private static List<string[]> AttributionRows(AttributionResult result, bool csv)
+    {
+        var rows = new List<string[]> { AttributionCsvHeader.Split(',') };
+        foreach (var c in result.Channels) rows.Add([csv ? CsvCell(c.Channel) : c.Channel, D4(c.Conversions), D4(c.Value)]);
+        return rows;
+    }
+
+    private static void WriteAttributionJson(AttributionResult result, TextWriter output) => Json(output, j =>
+    {
+        j.WriteStartObject();
+        j.WriteString("model", AttributionEngine.Name(result.Model));
+        j.WriteNumber("totalConversions", result.TotalConversions);
+        j.WriteNumber("totalValue", result.TotalValue);
+        j.WriteStartArray("channels");
+        foreach (var c in result.Channels)
+        {
+            j.WriteStartObject();
+            j.WriteString("channel", c.Channel);
+            j.WriteNumber("conversions", c.Conversions);
+            j.WriteNumber("value", c.Value);
+            if (c.RemovalEffect is { } re) j.WriteNumber("removalEffect", Math.Round(re, 4, MidpointRounding.AwayFromZero));
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    });
+
+    /// <summary>A free-text cell (group value, channel name) quoted as RFC 4180 requires.</summary>
+    internal static string CsvCell(string s) =>
+        s.AsSpan().IndexOfAny(",\"\r\n") < 0 && (s.Length == 0 || (s[0] != ' ' && s[^1] != ' ')) ? s : "\"" + s.Replace("\"", "\"\"") + "\"";
+
+    private static string L(long v) => v.ToString(CultureInfo.InvariantCulture);
+
     // ---------- helpers ----------
 
     private static void JMoney(Utf8JsonWriter j, string name, decimal? v)

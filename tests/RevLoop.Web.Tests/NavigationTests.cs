@@ -59,7 +59,7 @@ public class NavigationTests(UiFixture f)
         var page = await f.SignedInAsync(f.Rep);
         await page.GotoAsync("/");
         var links = await page.Locator("nav.sidebar .nav-item").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('href'))");
-        Assert.Equal(12, links.Length);
+        Assert.Equal(13, links.Length);
         foreach (var href in links)
         {
             var response = await page.GotoAsync(href);
@@ -70,8 +70,8 @@ public class NavigationTests(UiFixture f)
         var missing = await page.GotoAsync("/no-such-page");
         Assert.Equal(404, missing!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
-        await page.GotoAsync("/leads");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Leads is coming soon" })).ToBeVisibleAsync();
+        await page.GotoAsync("/campaigns");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns is coming soon" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to accounts" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Contacts;
+using RevLoop.Crm.Leads;
+using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Platform;
 using static Microsoft.Playwright.Assertions;
@@ -197,6 +201,52 @@ public class ScreenshotTests(DemoFixture f)
         await Expect(page.Locator("#cohort-chart svg")).ToBeVisibleAsync();
         await page.WaitForTimeoutAsync(200);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "retention.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Pipeline_board_and_search_render_with_demo_data()
+    {
+        var accounts = await f.WithDbAsync(db => db.Accounts.AsNoTracking().OrderBy(a => a.Name).ToListAsync());
+        var p = await f.PipelineAsync("New business", ("Discovery", "open"), ("Demo", "open"), ("Proposal", "open"), ("Negotiation", "open"), ("Closed won", "won"), ("Closed lost", "lost"));
+        var rng = new Random(5);
+        User[] owners = [f.Admin, f.Rep, f.Manager];
+        string[] stages = ["Discovery", "Discovery", "Discovery", "Demo", "Demo", "Proposal", "Proposal", "Negotiation", "Closed won", "Closed lost"];
+        var today = DateOnly.FromDateTime(f.Clock.GetUtcNow().UtcDateTime);
+        var deals = new List<Opportunity>();
+        for (var i = 0; i < 22; i++)
+        {
+            var a = accounts[(i * 7) % accounts.Count];
+            var stage = stages[i % stages.Length];
+            deals.Add(new Opportunity
+            {
+                Name = $"{a.Name} - {(i % 3 == 0 ? "expansion" : "platform")}", AccountId = a.Id, PipelineId = p.Id, StageId = p.Stage(stage).Id,
+                AmountMinor = (long)new[] { 12_000, 18_500, 24_000, 36_000, 48_000, 72_000, 96_000 }[rng.Next(7)] * 100, Currency = i % 4 == 0 ? "EUR" : "USD",
+                CloseDate = today.AddDays(14 + rng.Next(0, 150)), OwnerId = owners[i % 3].Id, Segment = a.Segment, Region = a.Region,
+                LostReason = stage == "Closed lost" ? "No budget" : null,
+            });
+        }
+        deals.Add(new Opportunity
+        {
+            Name = "Northwind Traders - renewal", AccountId = f.Showcase.Id, PipelineId = p.Id, StageId = p.Stage("Discovery").Id, AmountMinor = 64_000_00,
+            CloseDate = today.AddDays(45), OwnerId = f.Rep.Id, Type = OpportunityTypes.Renewal,
+        });
+        await f.AddAsync(f.Admin, [.. deals]);
+        await f.AddAsync(f.Admin,
+            new Contact { AccountId = accounts[0].Id, FirstName = "Nora", LastName = "Lindqvist", Title = "VP Operations", Email = "nora@acme-robotics.com", NormalizedEmail = "nora@acme-robotics.com" },
+            new Contact { AccountId = f.Showcase.Id, FirstName = "Noah", LastName = "Whitfield", Title = "CFO", Email = "noah.whitfield@northwind-traders.com", NormalizedEmail = "noah.whitfield@northwind-traders.com" });
+        await f.AddAsync(f.Admin, new Lead { FirstName = "Noor", LastName = "Okafor", Company = "Northwind Retail", Email = "noor@northwind-retail.com", NormalizedEmail = "noor@northwind-retail.com", Status = "mql", Source = "event" });
+
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync($"/pipeline/{p.Id}");
+        await Expect(page.GetByTestId("column-Discovery").GetByTestId("count")).ToHaveTextAsync("9");
+        await ShootAsync(page, "pipeline");
+
+        await page.GotoAsync("/contacts");
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync("no");
+        await Expect(page.Locator("#global-search-results .search-group")).ToHaveTextAsync(["Accounts", "Contacts", "Leads", "Opportunities"]);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Folder(), "search.png") });
         await page.Context.CloseAsync();
     }
 }

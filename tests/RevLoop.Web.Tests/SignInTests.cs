@@ -22,19 +22,19 @@ public class SignInTests(UiFixture f)
 
         await page.GetByLabel("Password").FillAsync(UiFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(f.BaseUrl + "/settings");
+        await page.ArriveAtAsync(f.BaseUrl + "/settings");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Settings", Level = 1 })).ToBeVisibleAsync();
 
         await page.Locator(".user-menu summary").ClickAsync();
         await page.GetByRole(AriaRole.Menuitem, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync(f.BaseUrl + "/login");
+        await page.ArriveAtAsync(f.BaseUrl + "/login");
         await page.GotoAsync("/");
         Assert.Contains("/login", page.Url);
 
         await page.GetByLabel("Email").FillAsync(f.Rep.Email!);
         await page.GetByLabel("Password").FillAsync(UiFixture.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(f.BaseUrl + "/");
+        await page.ArriveAtAsync(f.BaseUrl + "/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Ravi");
         await page.Context.CloseAsync();
     }

@@ -92,6 +92,8 @@ public class UiFixture : IAsyncLifetime
             AcceptDownloads = true,
         });
         context.SetDefaultTimeout(20_000);
+        // A redirect after a form post on a busy two-core machine once took longer than 20 s; navigations get more room.
+        context.SetDefaultNavigationTimeout(45_000);
         var page = await context.NewPageAsync();
         page.PageError += (_, e) => throw new InvalidOperationException($"JavaScript error on {page.Url}: {e}");
         return page;
@@ -110,7 +112,7 @@ public class UiFixture : IAsyncLifetime
                 await page.GetByLabel("Email").FillAsync(user.Email!);
                 await page.GetByLabel("Password").FillAsync(Password);
                 await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-                await page.WaitForURLAsync(BaseUrl + "/");
+                await page.ArriveAtAsync(BaseUrl + "/");
                 state = await page.Context.StorageStateAsync();
                 sessions[user.Id] = state;
                 await page.Context.CloseAsync();
@@ -173,4 +175,19 @@ public sealed class AccountsUiFixture : UiFixture;
 public sealed class AccountsCollection : ICollectionFixture<AccountsUiFixture>
 {
     public const string Name = "ui-accounts";
+}
+
+public static class PageArrival
+{
+    /// <summary>Waits for the page to be at <paramref name="url"/>; on a timeout says where the page is and what it shows instead.</summary>
+    public static async Task ArriveAtAsync(this IPage page, string url)
+    {
+        try { await page.WaitForURLAsync(url); }
+        catch (TimeoutException e)
+        {
+            var text = "";
+            try { text = await page.Locator("body").InnerTextAsync(new() { Timeout = 2_000 }); } catch (PlaywrightException) { }
+            throw new TimeoutException($"Expected to arrive at {url} but the page is at {page.Url} showing: {text[..Math.Min(text.Length, 600)]}", e);
+        }
+    }
 }

@@ -9,6 +9,40 @@ int customers = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCultur
 string path = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), $"revloop-periods-{customers}.csv");
 string verb = args.Length > 2 ? args[2] : "mrr";
 
+if (verb == "funnel")
+{
+    // In memory: N deals with ~5 stage-history rows each over 5 open stages (the issue 5 target: 1M deals, 5M rows).
+    var rnd = new Random(42);
+    string[] stages = ["discovery", "qualification", "proposal", "negotiation", "contract"];
+    var deals = new List<FunnelDeal>(customers);
+    var history = new List<StageChange>(customers * 5);
+    var origin = new DateTime(2022, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    for (int i = 0; i < customers; i++)
+    {
+        string id = "opp" + i.ToString(CultureInfo.InvariantCulture);
+        var t = origin.AddHours(rnd.Next(24 * 1400));
+        int stage = 0;
+        for (int k = 0; k < 5; k++)
+        {
+            history.Add(new StageChange(id, stages[stage], t));
+            t = t.AddHours(1 + rnd.Next(24 * 30));
+            stage = Math.Clamp(stage + (rnd.Next(5) == 0 ? -1 : 1), 0, stages.Length - 1);
+        }
+        var status = (OpportunityStatus)rnd.Next(3);
+        deals.Add(new FunnelDeal(id, status, status == OpportunityStatus.Open ? null : t));
+    }
+    for (int rep = 0; rep < 3; rep++)
+    {
+        var t0 = Stopwatch.StartNew();
+        var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var f = StageFunnelEngine.Compute(deals, history, new FunnelQuery(stages, new DateOnly(2023, 1, 1), new DateOnly(2024, 12, 31)), new List<RowError>());
+        Console.WriteLine($"funnel over {deals.Count:N0} deals / {history.Count:N0} history rows: {t0.Elapsed.TotalMilliseconds:F0} ms "
+                          + $"(CPU {(Process.GetCurrentProcess().TotalProcessorTime - c0).TotalMilliseconds:F0} ms); "
+                          + string.Join(", ", f.Rows.Select(r => $"{r.Stage} {r.Entered}/{r.Conversion:0.0000}/{r.MedianDays:0.00}d")));
+    }
+    return;
+}
+
 if (!File.Exists(path))
 {
     var gen = Stopwatch.StartNew();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using RevLoop.Crm.Configuration;
 using RevLoop.Integration;
 using RevLoop.Platform;
 
@@ -76,11 +77,31 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         var changeSet = Guid.CreateVersion7(now);
         var entries = db.ChangeTracker.Entries<ITrackedRecord>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
-        foreach (var entry in entries)
+        // The tag and custom-field index rows are found among tracked entries without detecting changes again per record.
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var entry in entries) Record(db, entry, now, changeSet);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private static void Record(RevLoopDb db, EntityEntry<ITrackedRecord> entry, DateTimeOffset now, Guid changeSet)
+    {
         {
             var record = entry.Entity;
             var type = RecordTypes.NameOf(record.GetType());
             var changes = new List<FieldChange>();
+            var added = entry.State == EntityState.Added;
+            var tagged = record as ITaggedRecord;
+            // What the index rows say now: nothing for a new or soft-deleted record.
+            var (oldTags, oldFields) = tagged is null || added || entry.Property(nameof(ITrackedRecord.DeletedAt)).OriginalValue is not null ? (null, null)
+                : ((string?)entry.Property(nameof(ITaggedRecord.Tags)).OriginalValue, (string?)entry.Property(nameof(ITaggedRecord.CustomFields)).OriginalValue);
+            var oldFieldsForHistory = tagged is null || added ? null : (string?)entry.Property(nameof(ITaggedRecord.CustomFields)).OriginalValue;
             string eventType;
             if (entry.State == EntityState.Added)
             {
@@ -90,6 +111,7 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                     var value = Format(p.CurrentValue);
                     if (value is not null) changes.Add(Change(db, type, record.Id, p.Metadata.Name, null, value, now, changeSet));
                 }
+                if (tagged is not null) AddCustomFieldChanges(db, type, record.Id, null, tagged.CustomFields, now, changeSet, changes);
                 eventType = "created";
             }
             else
@@ -106,7 +128,8 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                     var newValue = Format(p.CurrentValue);
                     if (oldValue != newValue) changes.Add(Change(db, type, record.Id, p.Metadata.Name, oldValue, newValue, now, changeSet));
                 }
-                if (changes.Count == 0) { entry.State = EntityState.Unchanged; continue; }
+                if (tagged is not null) AddCustomFieldChanges(db, type, record.Id, oldFieldsForHistory, tagged.CustomFields, now, changeSet, changes);
+                if (changes.Count == 0) { entry.State = EntityState.Unchanged; return; }
                 var deleted = changes.Any(c => c.Field == nameof(ITrackedRecord.DeletedAt) && c.OldValue is null);
                 var restored = changes.Any(c => c.Field == nameof(ITrackedRecord.DeletedAt) && c.NewValue is null);
                 record.UpdatedAt = now;
@@ -115,19 +138,7 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                 entry.DetectChanges();
                 eventType = deleted ? "deleted" : restored ? "restored" : "updated";
             }
-            var outboxEvent = new OutboxEvent
-            {
-                Type = $"{type}.{eventType}",
-                EntityType = type,
-                EntityId = record.Id,
-                OccurredAt = now,
-                Payload = JsonSerializer.Serialize(new
-                {
-                    changes = changes.ToDictionary(c => JsonNamingPolicy.CamelCase.ConvertName(c.Field), c => new { old = c.OldValue, @new = c.NewValue }),
-                    actor = db.Origin.Actor,
-                    source = db.Origin.Source,
-                }),
-            };
+            var outboxEvent = EventFor(db, type, record.Id, eventType, changes, now);
             if (db.WriteHistoryInBulk)
             {
                 db.DeferredChanges.AddRange(changes);
@@ -138,10 +149,89 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                 db.FieldChanges.AddRange(changes);
                 db.OutboxEvents.Add(outboxEvent);
             }
+            if (tagged is not null)
+            {
+                var live = record.DeletedAt is null;
+                SyncTags(db, type, record.Id, oldTags, live ? tagged.Tags : null);
+                SyncCustomFields(db, type, record.Id, oldFields, live ? tagged.CustomFields : null);
+            }
         }
     }
 
-    private static FieldChange Change(RevLoopDb db, string type, Guid id, string field, string? oldValue, string? newValue, DateTimeOffset now, Guid changeSet) => new()
+    /// <summary>One history row per custom field key that changed, named CustomFields.key, like any other field.</summary>
+    private static void AddCustomFieldChanges(RevLoopDb db, string type, Guid id, string? oldJson, string? newJson, DateTimeOffset now, Guid changeSet, List<FieldChange> changes)
+    {
+        if (oldJson == newJson) return;
+        var before = TagText.Values(oldJson);
+        var after = TagText.Values(newJson);
+        foreach (var key in before.Keys.Union(after.Keys).Order(StringComparer.Ordinal))
+        {
+            var o = before.GetValueOrDefault(key);
+            var n = after.GetValueOrDefault(key);
+            if (o != n) changes.Add(Change(db, type, id, $"{nameof(ITaggedRecord.CustomFields)}.{key}", o, n, now, changeSet));
+        }
+    }
+
+    private static void SyncTags(RevLoopDb db, string type, Guid id, string? oldTags, string? newTags)
+    {
+        if (oldTags == newTags) return;
+        var before = TagText.Split(oldTags);
+        var after = TagText.Split(newTags);
+        var local = db.RecordTags.Local;
+        foreach (var tag in before.Except(after))
+            Remove(db, local.FindEntryUntyped([type, tag, id]), new RecordTag { RecordType = type, Tag = tag, RecordId = id });
+        foreach (var tag in after.Except(before))
+        {
+            var tracked = local.FindEntryUntyped([type, tag, id]);
+            if (tracked is null) db.RecordTags.Add(new RecordTag { RecordType = type, Tag = tag, RecordId = id });
+            else if (tracked.State == EntityState.Deleted) tracked.State = EntityState.Unchanged;
+        }
+    }
+
+    private static void SyncCustomFields(RevLoopDb db, string type, Guid id, string? oldJson, string? newJson)
+    {
+        if (oldJson == newJson) return;
+        var before = TagText.Values(oldJson);
+        var after = TagText.Values(newJson);
+        var local = db.CustomFieldValues.Local;
+        foreach (var key in before.Keys.Except(after.Keys))
+            Remove(db, local.FindEntryUntyped([type, id, key]), new CustomFieldValue { RecordType = type, RecordId = id, Key = key, Value = before[key] });
+        foreach (var (key, value) in after)
+        {
+            if (before.TryGetValue(key, out var old) && old == value) continue;
+            var tracked = local.FindEntryUntyped([type, id, key]);
+            if (tracked is not null)
+            {
+                tracked.Entity.Value = value;
+                if (tracked.State is EntityState.Deleted or EntityState.Unchanged) tracked.State = EntityState.Modified;
+            }
+            else if (before.ContainsKey(key)) db.Entry(new CustomFieldValue { RecordType = type, RecordId = id, Key = key, Value = value }).State = EntityState.Modified;
+            else db.CustomFieldValues.Add(new CustomFieldValue { RecordType = type, RecordId = id, Key = key, Value = value });
+        }
+    }
+
+    private static void Remove<T>(RevLoopDb db, EntityEntry<T>? tracked, T stub) where T : class
+    {
+        if (tracked is null) db.Entry(stub).State = EntityState.Deleted;
+        else if (tracked.State == EntityState.Added) tracked.State = EntityState.Detached;
+        else tracked.State = EntityState.Deleted;
+    }
+
+    internal static OutboxEvent EventFor(RevLoopDb db, string type, Guid id, string eventType, List<FieldChange> changes, DateTimeOffset now) => new()
+    {
+        Type = $"{type}.{eventType}",
+        EntityType = type,
+        EntityId = id,
+        OccurredAt = now,
+        Payload = JsonSerializer.Serialize(new
+        {
+            changes = changes.ToDictionary(c => JsonNamingPolicy.CamelCase.ConvertName(c.Field), c => new { old = c.OldValue, @new = c.NewValue }),
+            actor = db.Origin.Actor,
+            source = db.Origin.Source,
+        }),
+    };
+
+    internal static FieldChange Change(RevLoopDb db, string type, Guid id, string field, string? oldValue, string? newValue, DateTimeOffset now, Guid changeSet) => new()
     {
         EntityType = type, EntityId = id, Field = field, OldValue = oldValue, NewValue = newValue,
         ChangedAt = now, ChangedBy = db.Origin.Actor, Source = db.Origin.Source, ChangeSetId = changeSet,

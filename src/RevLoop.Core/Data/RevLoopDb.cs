@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using RevLoop.Crm.Accounts;
 using RevLoop.Crm.Activities;
+using RevLoop.Crm.Configuration;
 using RevLoop.Crm.Products;
 using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
@@ -50,6 +51,11 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
     public DbSet<LineItem> LineItems => Set<LineItem>();
     public DbSet<Crm.ContactPoint> ContactPoints => Set<Crm.ContactPoint>();
+    public DbSet<OpportunityContactRole> OpportunityContactRoles => Set<OpportunityContactRole>();
+    public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
+    public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
+    public DbSet<RecordTag> RecordTags => Set<RecordTag>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -183,6 +189,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Account>(e =>
         {
             e.ToTable("Accounts");
+            e.Property(a => a.ExternalId).HasMaxLength(100);
+            e.HasIndex(a => a.ExternalId);
             e.Property(a => a.Name).HasMaxLength(300);
             e.Property(a => a.NormalizedName).HasMaxLength(300);
             e.HasIndex(a => a.NormalizedName);
@@ -216,6 +224,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Contact>(e =>
         {
             e.ToTable("Contacts");
+            e.Property(c => c.ExternalId).HasMaxLength(100);
+            e.HasIndex(c => c.ExternalId);
             e.Property(c => c.FirstName).HasMaxLength(100);
             e.Property(c => c.LastName).HasMaxLength(100);
             e.Property(c => c.Title).HasMaxLength(200);
@@ -235,10 +245,14 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(c => new { c.OwnerId, c.LastName });
             e.HasIndex(c => new { c.OwnerTeamId, c.LastName });
             e.HasIndex(c => c.MergedIntoId);
+            // Global search matches a first name by prefix too.
+            e.HasIndex(c => c.FirstName);
         });
         b.Entity<Lead>(e =>
         {
             e.ToTable("Leads");
+            e.Property(l => l.ExternalId).HasMaxLength(100);
+            e.HasIndex(l => l.ExternalId);
             e.Property(l => l.FirstName).HasMaxLength(100);
             e.Property(l => l.LastName).HasMaxLength(100);
             e.Property(l => l.Title).HasMaxLength(200);
@@ -264,8 +278,13 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => new { l.Pool, l.Status });
             e.HasIndex(l => new { l.OwnerId, l.Status });
             e.HasIndex(l => new { l.OwnerTeamId, l.Status });
-            e.HasIndex(l => l.Phone);
             e.HasIndex(l => l.MergedIntoId);
+            // The leads list (newest first, or by name), its source filter and global search by name and phone.
+            e.HasIndex(l => new { l.CreatedAt, l.Id });
+            e.HasIndex(l => new { l.LastName, l.FirstName, l.Id });
+            e.HasIndex(l => l.FirstName);
+            e.HasIndex(l => l.Phone);
+            e.HasIndex(l => l.Source);
         });
         b.Entity<Pipeline>(e =>
         {
@@ -277,6 +296,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Stage>(e =>
         {
             e.ToTable("Stages");
+            e.Property(s => s.RequiredFields).HasMaxLength(1000);
             e.Property(s => s.Name).HasMaxLength(100);
             e.Property(s => s.Type).HasMaxLength(10);
             e.HasIndex(s => new { s.PipelineId, s.SortOrder });
@@ -284,6 +304,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
         b.Entity<Opportunity>(e =>
         {
             e.ToTable("Opportunities");
+            e.Property(o => o.ExternalId).HasMaxLength(100);
+            e.HasIndex(o => o.ExternalId);
             e.Property(o => o.Name).HasMaxLength(300);
             e.Property(o => o.Currency).HasMaxLength(3);
             e.Property(o => o.NextStep).HasMaxLength(500);
@@ -299,8 +321,15 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(o => new { o.PipelineId, o.StageId });
             e.HasIndex(o => o.CloseDate);
             e.HasIndex(o => new { o.OwnerId, o.CloseDate });
+            // GET /api/v1/opportunities?owner=..&stage=..&sort=closeDate: one seek, rows already in page order.
+            e.HasIndex(o => new { o.OwnerId, o.StageId, o.CloseDate, o.Id });
             e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
             e.HasIndex(o => o.CreatedAt);
+            // The pipeline board pages each stage's cards by close date; the list sorts by name; search finds names by prefix.
+            e.HasIndex(o => new { o.StageId, o.CloseDate, o.Id });
+            e.HasIndex(o => new { o.Name, o.Id });
+            e.HasIndex(o => o.Segment);
+            e.HasIndex(o => o.Region);
         });
         b.Entity<Activity>(e =>
         {
@@ -346,6 +375,55 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(p => p.Value).HasMaxLength(320);
             e.HasIndex(p => new { p.Kind, p.Value });
             e.HasIndex(p => new { p.RecordType, p.RecordId });
+        });
+        b.Entity<OpportunityContactRole>(e =>
+        {
+            e.ToTable("OpportunityContactRoles");
+            e.Property(r => r.Role).HasMaxLength(20);
+            e.HasIndex(r => r.OpportunityId);
+            e.HasIndex(r => r.ContactId);
+        });
+        b.Entity<CustomFieldDefinition>(e =>
+        {
+            e.ToTable("CustomFieldDefinitions");
+            e.Property(d => d.RecordType).HasMaxLength(20);
+            e.Property(d => d.Key).HasMaxLength(50);
+            e.Property(d => d.Label).HasMaxLength(200);
+            e.Property(d => d.Type).HasMaxLength(10);
+            e.Property(d => d.Options).HasMaxLength(4000);
+            e.HasIndex(d => new { d.RecordType, d.Key }).IsUnique();
+        });
+        b.Entity<CustomFieldValue>(e =>
+        {
+            e.ToTable("CustomFieldValues");
+            e.HasKey(v => new { v.RecordType, v.RecordId, v.Key });
+            e.Property(v => v.RecordType).HasMaxLength(20);
+            e.Property(v => v.Key).HasMaxLength(50);
+            e.HasIndex(v => new { v.RecordType, v.Key, v.Value });
+        });
+        b.Entity<RecordTag>(e =>
+        {
+            e.ToTable("RecordTags");
+            e.HasKey(t => new { t.RecordType, t.Tag, t.RecordId });
+            e.Property(t => t.RecordType).HasMaxLength(20);
+            e.Property(t => t.Tag).HasMaxLength(50);
+        });
+        foreach (var type in new[] { typeof(Account), typeof(Contact), typeof(Lead), typeof(Opportunity) })
+        {
+            b.Entity(type).Property(nameof(ITaggedRecord.Tags)).HasMaxLength(2000);
+            b.Entity(type).Property(nameof(ITaggedRecord.CustomFields)).HasMaxLength(8000);
+        }
+
+        b.Entity<ImportJob>(e =>
+        {
+            e.ToTable("ImportJobs");
+            e.Property(j => j.Object).HasMaxLength(40);
+            e.Property(j => j.FileName).HasMaxLength(300);
+            e.Property(j => j.Dedupe).HasMaxLength(10);
+            e.Property(j => j.Status).HasMaxLength(20);
+            e.Property(j => j.Error).HasMaxLength(2000);
+            e.Property(j => j.CreatedBy).HasMaxLength(100);
+            e.HasIndex(j => new { j.CreatedAt, j.Id });
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

@@ -9,7 +9,27 @@ public sealed class CompanySettings
     public string BaseCurrency { get; set; } = "USD";
     /// <summary>Calling code (digits, "49") given to phone numbers entered without one; null means "+" is required.</summary>
     public string? DefaultCallingCode { get; set; }
+    /// <summary>Accounts with at least this many employees are mid_market (fewer are smb), unless their segment is set.</summary>
+    public int MidMarketFromEmployees { get; set; } = SegmentBands.Default.MidMarketFrom;
+    /// <summary>Accounts with at least this many employees are enterprise, unless their segment is set.</summary>
+    public int EnterpriseFromEmployees { get; set; } = SegmentBands.Default.EnterpriseFrom;
     public long Version { get; set; }
+
+    public SegmentBands Bands => new(MidMarketFromEmployees, EnterpriseFromEmployees);
+}
+
+/// <summary>Employee thresholds that derive an account's segment when it is not set explicitly.</summary>
+public sealed record SegmentBands(int MidMarketFrom, int EnterpriseFrom)
+{
+    public static readonly SegmentBands Default = new(200, 1000);
+
+    public string? SegmentFor(int? employees) => employees switch
+    {
+        null => null,
+        var n when n < MidMarketFrom => "smb",
+        var n when n < EnterpriseFrom => "mid_market",
+        _ => "enterprise",
+    };
 }
 
 public sealed class Currency

@@ -24,7 +24,6 @@ public sealed class Duplicates : Migration
             migrationBuilder.AddColumn<string>(name: "ExtraEmails", table: table, type: "character varying(4000)", maxLength: 4000, nullable: true);
             migrationBuilder.AddColumn<string>(name: "ExtraPhones", table: table, type: "character varying(2000)", maxLength: 2000, nullable: true);
         }
-        migrationBuilder.CreateIndex(name: "IX_Leads_Phone", table: "Leads", column: "Phone");
         migrationBuilder.CreateTable(name: "ContactPoints", columns: table => new
         {
             Id = table.Column<long>(type: "bigint", nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
@@ -44,7 +43,6 @@ public sealed class Duplicates : Migration
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.DropTable(name: "ContactPoints");
-        migrationBuilder.DropIndex(name: "IX_Leads_Phone", table: "Leads");
         foreach (var table in new[] { "Contacts", "Leads" })
         {
             migrationBuilder.DropColumn(name: "ExtraEmails", table: table);

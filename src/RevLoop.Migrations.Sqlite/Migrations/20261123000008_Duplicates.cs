@@ -24,7 +24,6 @@ public sealed class Duplicates : Migration
             migrationBuilder.AddColumn<string>(name: "ExtraEmails", table: table, type: "TEXT", maxLength: 4000, nullable: true);
             migrationBuilder.AddColumn<string>(name: "ExtraPhones", table: table, type: "TEXT", maxLength: 2000, nullable: true);
         }
-        migrationBuilder.CreateIndex(name: "IX_Leads_Phone", table: "Leads", column: "Phone");
         migrationBuilder.CreateTable(name: "ContactPoints", columns: table => new
         {
             Id = table.Column<long>(type: "INTEGER", nullable: false).Annotation("Sqlite:Autoincrement", true),
@@ -44,7 +43,6 @@ public sealed class Duplicates : Migration
     protected override void Down(MigrationBuilder migrationBuilder)
     {
         migrationBuilder.DropTable(name: "ContactPoints");
-        migrationBuilder.DropIndex(name: "IX_Leads_Phone", table: "Leads");
         foreach (var table in new[] { "Contacts", "Leads" })
         {
             migrationBuilder.DropColumn(name: "ExtraEmails", table: table);

@@ -7,17 +7,20 @@ using RevLoop.Server.Platform;
 namespace RevLoop.Server.Analytics;
 
 /// <summary>
-/// `revloop metrics mrr|retention|saas`: from a subscriptions CSV (--subscriptions) or, without it, from the database.
+/// `revloop metrics mrr|retention|saas`: from a subscriptions CSV (--subscriptions) or, without it, from the database;
+/// `metrics sales` (issue 5) and `metrics attribution` (issue 6): from their CSV only.
 /// Exit code 2 for invalid rows (listed on stderr with their line) unless --skip-invalid.
 /// </summary>
 public static class MetricsVerb
 {
     public static Command Build()
     {
-        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or from the database.");
+        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or the database, sales metrics from an opportunities CSV, attribution from a paths CSV.");
         cmd.Subcommands.Add(Mrr());
         cmd.Subcommands.Add(Retention());
         cmd.Subcommands.Add(Saas());
+        cmd.Subcommands.Add(Sales());
+        cmd.Subcommands.Add(Attribution());
         return cmd;
     }
 
@@ -117,6 +120,69 @@ public static class MetricsVerb
                 ReportWriter.WriteSaas(result, result.Saas(new SaasSettings(o.ChurnRate, o.Ltv, o.GrossMargin, o.QuickRatio, o.Cac), list), o.Format, Console.Out, o.Color);
             }, cohorts: true));
         return cmd;
+    }
+
+    private static Command Sales()
+    {
+        var file = new Option<FileInfo?>("--opportunities") { Description = "Opportunities CSV: opportunity_id,account_id,owner,product,region,segment,source,created,closed,status,amount,stage" };
+        var from = new Option<string?>("--from") { Description = "First day, YYYY-MM-DD" };
+        var to = new Option<string?>("--to") { Description = "Last day (inclusive), YYYY-MM-DD" };
+        var groupBy = new Option<string?>("--group-by") { Description = "owner, product, region, segment or source" };
+        var format = new Option<string>("--format") { Description = "csv, json or table", DefaultValueFactory = _ => "csv" };
+        var timings = new Option<bool>("--timings") { Description = "Print load_s= and compute_s= lines on stderr (benchmarks)" };
+        var cmd = new Command("sales", "Win rate, deal size, sales cycle, pipeline created and open pipeline (METRICS.md §5) from an opportunities CSV.")
+            { file, from, to, groupBy, format, timings };
+        cmd.SetAction(pr => FromFile(() =>
+        {
+            var o = new SalesOptions
+            {
+                From = pr.GetValue(from), To = pr.GetValue(to), GroupBy = pr.GetValue(groupBy),
+                Format = MetricsOptionValues.ParseFormat(pr.GetValue(format)!), Color = UseColor(), ReportTimings = pr.GetValue(timings),
+            };
+            using var input = Open(pr.GetValue(file) ?? throw new InputException("--opportunities", "required: the opportunities CSV"), "--opportunities");
+            return new MetricsCommandRunner().RunSales(input, o, Console.Out, Console.Error);
+        }));
+        return cmd;
+    }
+
+    private static Command Attribution()
+    {
+        var file = new Option<FileInfo?>("--paths") { Description = "Paths CSV: path,total_conversions,total_conversion_value,total_null (path = channels joined by ' > ')" };
+        var model = new Option<string?>("--model") { Description = "first, last, linear, u_shaped or markov" };
+        var format = new Option<string>("--format") { Description = "csv, json or table", DefaultValueFactory = _ => "csv" };
+        var timings = new Option<bool>("--timings") { Description = "Print load_s= and compute_s= lines on stderr (benchmarks)" };
+        var cmd = new Command("attribution", "Conversions and value per channel under one attribution model, from a conversion paths CSV.")
+            { file, model, format, timings };
+        cmd.SetAction(pr => FromFile(() =>
+        {
+            var o = new AttributionOptions
+            {
+                Model = pr.GetValue(model), Format = MetricsOptionValues.ParseFormat(pr.GetValue(format)!),
+                Color = UseColor(), ReportTimings = pr.GetValue(timings),
+            };
+            using var input = Open(pr.GetValue(file) ?? throw new InputException("--paths", "required: the paths CSV"), "--paths");
+            return new MetricsCommandRunner().RunAttribution(input, o, Console.Out, Console.Error);
+        }));
+        return cmd;
+    }
+
+    /// <summary>Runs a CSV-only verb: bad options or a missing file are exit code 2 like bad rows.</summary>
+    private static int FromFile(Func<int> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (MetricsInputException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+        catch (InputException e)
+        {
+            Console.Error.WriteLine($"error: {e.Field}: {e.Reason}");
+            return 2;
+        }
     }
 
     private static async Task<int> Run<T>(ParseResult pr, Common c, CancellationToken ct, Func<T> options,

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Platform;
-using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Platform.Imports;
 using RevLoop.Server.Hosting;
 using RevLoop.Server.Integration.Webhooks;
 using RevLoop.Server.Platform;
@@ -196,26 +196,36 @@ public static class RevLoopCli
 
     private static Command Import()
     {
-        var accounts = ImportVerb("accounts", "Import accounts (columns as in `export accounts`; rows with an existing id update it).",
-            (db, path, rejectPath, all, ct) => AccountImport.RunAsync(db, path, rejectPath, all, new ConsoleProgress(), ct));
-        var subscriptions = ImportVerb("subscriptions", "Import subscription item periods (METRICS.md §1 columns); a stored (customer_id, subscription_id, start) is updated.",
-            (db, path, rejectPath, all, ct) => RevLoop.Server.Finance.SubscriptionImport.RunAsync(db, path, rejectPath, all, new ConsoleProgress(), ct));
-        var cmd = new Command("import", "Import records from CSV with a reject file for bad rows.") { accounts, subscriptions };
+        var cmd = new Command("import", "Import records from CSV: bad rows go to a reject file with their line and reason.");
+        foreach (var name in CsvObjects.Names)
+            cmd.Subcommands.Add(ImportVerb(name, $"Import {name} (the columns `export {name}` writes; --map for other files, Salesforce exports are detected)." +
+                (name == "opportunities" ? " A file with changed_at (or Salesforce OpportunityHistory.csv) adds past stage changes." : ""), withOptions: true,
+                (db, path, rejectPath, options, progress, ct) => CsvObjects.ImportAsync(name, db, path, rejectPath, options, progress, ct)));
+        cmd.Subcommands.Add(ImportVerb("subscriptions", "Import subscription item periods (METRICS.md §1 columns); a stored (customer_id, subscription_id, start) is updated.", withOptions: false,
+            (db, path, rejectPath, options, progress, ct) => RevLoop.Server.Finance.SubscriptionImport.RunAsync(db, path, rejectPath, options.AllOrNothing, null, ct)));
         return cmd;
     }
 
-    private static Command ImportVerb(string name, string description, Func<RevLoopDb, string, string, bool, CancellationToken, Task<ImportResult>> run)
+    private delegate Task<ImportResult> ImportRun(RevLoopDb db, string path, string rejectPath, ImportOptions options, Func<ImportProgress, Task>? progress, CancellationToken ct);
+
+    private static Command ImportVerb(string name, string description, bool withOptions, ImportRun run)
     {
         var file = new Argument<FileInfo>("file") { Description = "CSV file with a header row" };
-        var rejects = new Option<string?>("--rejects") { Description = "Where bad rows go (line, field, reason); default FILE.rejects.csv beside the input" };
+        var rejects = new Option<string?>("--rejects") { Description = "Where bad rows go (line, field, reason, then the row); default FILE.rejects.csv beside the input" };
         var allOrNothing = new Option<bool>("--all-or-nothing") { Description = "Import nothing when any row is bad" };
+        var map = new Option<string?>("--map") { Description = "map.json renaming file columns to RevLoop's ({\"File column\": \"revloop_column\"}), or 'salesforce'" };
+        var dedupe = new Option<string?>("--dedupe") { Description = "A row matching a stored record by natural key: skip (reject as duplicate, default), merge (update it), create (add anyway)" };
         var cmd = new Command(name, description) { file, rejects, allOrNothing };
+        if (withOptions) { cmd.Options.Add(map); cmd.Options.Add(dedupe); }
         cmd.SetAction((pr, ct) => WithServices(pr, ChangeSources.Import, async (sp, db) =>
         {
             var input = pr.GetValue(file)!;
             if (!input.Exists) throw new InputException("file", $"{input.FullName} does not exist");
+            var options = new ImportOptions(ImportOptions.ParseDedupe(pr.GetValue(dedupe)), pr.GetValue(allOrNothing), withOptions ? CsvObjects.Map(name, pr.GetValue(map)) : null);
             var rejectPath = pr.GetValue(rejects) ?? Path.Combine(input.DirectoryName!, Path.GetFileNameWithoutExtension(input.Name) + ".rejects.csv");
-            var result = await run(db, input.FullName, rejectPath, pr.GetValue(allOrNothing), ct);
+            var bar = new ConsoleProgress();
+            var result = await run(db, input.FullName, rejectPath, options, bar.Report, ct);
+            bar.Done();
             Console.Error.WriteLine(result.Summary);
             return result.Rejected > 0 ? 2 : 0;
         }, ct));
@@ -224,17 +234,22 @@ public static class RevLoopCli
 
     private static Command Export()
     {
-        var output = new Option<string?>("--out") { Description = "File to write (default: stdout)" };
-        var accounts = new Command("accounts", "Export accounts as CSV (the columns `import accounts` reads).") { output };
-        accounts.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+        var cmd = new Command("export", "Export records as CSV with the columns their import reads.");
+        foreach (var name in CsvObjects.Names)
         {
-            var path = pr.GetValue(output);
-            await using var stream = path is null ? Console.OpenStandardOutput() : File.Create(path);
-            var n = await AccountExport.WriteAsync(db, stream, ct);
-            Console.Error.WriteLine($"Exported {n} accounts");
-            return 0;
-        }, ct));
-        return new Command("export", "Export records as CSV.") { accounts };
+            var output = new Option<string?>("--out") { Description = "File to write (default: stdout)" };
+            var verb = new Command(name, $"Export {name} as CSV (the columns `import {name}` reads).") { output };
+            verb.SetAction((pr, ct) => WithServices(pr, ChangeSources.Cli, async (sp, db) =>
+            {
+                var path = pr.GetValue(output);
+                await using var stream = path is null ? Console.OpenStandardOutput() : File.Create(path);
+                var n = await CsvObjects.ExportAsync(name, db, stream, ct);
+                Console.Error.WriteLine($"Exported {n} {name}");
+                return 0;
+            }, ct));
+            cmd.Subcommands.Add(verb);
+        }
+        return cmd;
     }
 
     public static ServiceProvider CliServices(ParseResult pr)
@@ -269,15 +284,25 @@ public static class RevLoopCli
     }
 }
 
-/// <summary>Progress for long CLI work, on stderr so stdout stays machine-readable; only when stderr is a terminal.</summary>
-public sealed class ConsoleProgress : IProgress<long>
+/// <summary>A progress bar for long CLI work, on stderr so stdout stays machine-readable; only when stderr is a terminal.</summary>
+public sealed class ConsoleProgress
 {
     private readonly bool enabled = !Console.IsErrorRedirected;
-    private long last;
-    public void Report(long value)
+    private bool drawn;
+
+    public Task Report(ImportProgress p)
     {
-        if (!enabled || value - last < 10_000) return;
-        last = value;
-        Console.Error.Write($"\r{value:N0} rows…");
+        if (!enabled) return Task.CompletedTask;
+        var share = p.TotalBytes > 0 ? Math.Clamp((double)p.Bytes / p.TotalBytes, 0, 1) : 0;
+        var filled = (int)(share * 30);
+        Console.Error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {share,4:P0}  {p.Rows:N0} rows");
+        drawn = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Ends the bar's line so the summary starts on its own.</summary>
+    public void Done()
+    {
+        if (drawn) Console.Error.WriteLine();
     }
 }

@@ -318,6 +318,7 @@ public abstract class BulkSink : IDisposable
         private readonly NpgsqlConnection connection;
         private NpgsqlTransaction? transaction;
 
+        // No command timeout: at a million deals the index builds at commit take minutes, and a timeout would throw away the whole load.
         public PostgresSink(IModel model, string connectionString) : base(model)
         {
             connection = new NpgsqlConnection(connectionString);
@@ -330,14 +331,14 @@ public abstract class BulkSink : IDisposable
 
         public override int Execute(string sql, params object?[] args)
         {
-            using var c = new NpgsqlCommand(sql, connection, transaction);
+            using var c = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
             for (var i = 0; i < args.Length; i++) c.Parameters.Add(new NpgsqlParameter($"p{i}", args[i] ?? DBNull.Value));
             return c.ExecuteNonQuery();
         }
 
         public override long Scalar(string sql)
         {
-            using var c = new NpgsqlCommand(sql, connection, transaction);
+            using var c = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
             return Convert.ToInt64(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -376,7 +377,7 @@ public abstract class BulkSink : IDisposable
             transaction!.Commit();
             transaction.Dispose();
             transaction = null;
-            using var analyze = new NpgsqlCommand("ANALYZE", connection);
+            using var analyze = new NpgsqlCommand("ANALYZE", connection) { CommandTimeout = 0 };
             analyze.ExecuteNonQuery();
         }
 
@@ -385,7 +386,7 @@ public abstract class BulkSink : IDisposable
             // Plain indexes only: the ones behind primary keys and unique constraints stay.
             const string sql = "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() AND i.tablename = ANY(@tables) "
                 + "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname) ORDER BY i.indexname";
-            using var c = new NpgsqlCommand(sql, connection, transaction);
+            using var c = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
             c.Parameters.AddWithValue("tables", tables.ToArray());
             using var r = c.ExecuteReader();
             var list = new List<(string, string)>();

@@ -99,7 +99,7 @@ public sealed class DemoCatalog
         string won, string lost, int quote, int commit, string[] nextSteps, string[] forecast)
     {
         var pipeline = new Pipeline { Id = rng.Guid7(at), Name = name, IsDefault = isDefault, SortOrder = sortOrder };
-        var stages = open.Select((s, i) => new Stage { Id = rng.Guid7(at), PipelineId = pipeline.Id, Name = s.Name, SortOrder = i, Probability = s.P, Type = StageTypes.Open }).ToArray();
+        var stages = open.Select((s, i) => new Stage { Id = rng.Guid7(at), PipelineId = pipeline.Id, Name = s.Name, SortOrder = i, Probability = s.P, Type = StageTypes.Open, RequiredFields = i == 1 ? "amount,closeDate" : null }).ToArray();
         var wonStage = new Stage { Id = rng.Guid7(at), PipelineId = pipeline.Id, Name = won, SortOrder = open.Length, Probability = 100, Type = StageTypes.Won };
         var lostStage = new Stage { Id = rng.Guid7(at), PipelineId = pipeline.Id, Name = lost, SortOrder = open.Length + 1, Probability = 0, Type = StageTypes.Lost };
         pipeline.Stages = [.. stages, wonStage, lostStage];

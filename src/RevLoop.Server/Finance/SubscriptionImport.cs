@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Finance;
 using RevLoop.Platform;
-using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Platform.Imports;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Finance;

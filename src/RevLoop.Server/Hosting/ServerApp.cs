@@ -89,6 +89,7 @@ public static class ServerApp
         });
         Web.WebRoutes.AddRevLoopWeb(services);
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
+        services.AddSingleton<Platform.Imports.ImportJobs>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -118,7 +119,11 @@ public static class ServerApp
         Crm.Products.ProductsApi.MapProductsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);
         Crm.Opportunities.OpportunitiesApi.MapOpportunitiesApi(app);
+        Crm.Configuration.CustomFieldsApi.MapCustomFieldsApi(app);
+        Crm.Search.SearchApi.MapSearchApi(app);
+        Crm.Opportunities.BoardApi.MapBoardApi(app);
         app.MapWebhooksApi();
+        Platform.Imports.ImportsApi.MapImportsApi(app);
         Web.WebRoutes.Map(app);
         return app;
     }

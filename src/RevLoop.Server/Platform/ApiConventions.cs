@@ -52,7 +52,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         if (status == 500) log.LogError(exception, "Unhandled error on {Path}", http.Request.Path);
         http.Response.StatusCode = status;
         var pd = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
-        if (field is not null) pd.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail ?? title] };
+        if (exception is InputException { Errors.Count: > 1 } many)
+            pd.Extensions["errors"] = many.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray());
+        else if (field is not null) pd.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [detail ?? title] };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = pd, Exception = exception });
     }
 

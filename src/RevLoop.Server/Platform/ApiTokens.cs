@@ -50,4 +50,9 @@ public sealed class InputException(string field, string message) : Exception($"{
 {
     public string Field { get; } = field;
     public string Reason { get; } = message;
+    /// <summary>Every failing field with its reason (several when a rule checks many fields at once); the first is <see cref="Field"/>.</summary>
+    public IReadOnlyList<(string Field, string Reason)> Errors { get; private init; } = [(field, message)];
+
+    public static InputException Of(IReadOnlyList<(string Field, string Reason)> errors) => errors.Count == 1 ? new(errors[0].Field, errors[0].Reason)
+        : new(errors[0].Field, string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}"))) { Errors = errors };
 }

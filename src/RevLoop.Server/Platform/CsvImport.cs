@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore.Storage;
 using RevLoop.Platform;
-using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Platform.Imports;
 
 namespace RevLoop.Server.Platform;
 
@@ -27,7 +27,7 @@ public static class CsvImport
     }
 
     /// <summary>With all-or-nothing, any rejected row rolls the whole file back; otherwise the committed batches stand.</summary>
-    public static async Task<ImportResult> FinishAsync(IDbContextTransaction? transaction, long read, long created, long updated, long rejected, string rejectPath, CancellationToken ct)
+    public static async Task<ImportResult> FinishAsync(IDbContextTransaction? transaction, long read, long created, long updated, long rejected, string rejectPath, CancellationToken ct, long unchanged = 0)
     {
         if (transaction is not null)
         {
@@ -38,6 +38,6 @@ public static class CsvImport
             }
             await transaction.CommitAsync(ct);
         }
-        return new ImportResult(read, created, updated, rejected, false, rejectPath);
+        return new ImportResult(read, created, updated, rejected, false, rejectPath, unchanged);
     }
 }

@@ -3,11 +3,17 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Platform;
+using RevLoop.Crm.Accounts;
 
 namespace RevLoop.Server.Platform;
 
 /// <param name="DefaultCallingCode">"+49": the calling code of phone numbers entered without one; null means they must start with + or 00.</param>
-public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, string? DefaultCallingCode, long Version);
+public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, string? DefaultCallingCode, long Version, int MidMarketFromEmployees,
+    int EnterpriseFromEmployees)
+{
+    public static SettingsDto From(CompanySettings s) => new(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency,
+        s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version, s.MidMarketFromEmployees, s.EnterpriseFromEmployees);
+}
 public sealed record CurrencyInput(string Code, string Name);
 public sealed record ExchangeRateInput(string CurrencyCode, DateOnly Date, decimal Rate);
 public sealed record ExchangeRateDto(string CurrencyCode, DateOnly Date, decimal Rate);
@@ -34,12 +40,14 @@ public static class SettingsApi
     {
         var s = await LoadAsync(db, ct);
         response.Headers.ETag = ETags.For(s.Version);
-        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version));
+        return TypedResults.Ok(SettingsDto.From(s));
     }
 
     public static async Task<Results<Ok<SettingsDto>, ProblemHttpResult>> Patch(JsonElement patch, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct)
     {
         if (patch.ValueKind != JsonValueKind.Object) throw new InputException("body", "must be a JSON object");
+        // The settings and the segments they re-derive commit together.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var s = await db.CompanySettings.FirstOrDefaultAsync(ct);
         var isNew = s is null;
         s ??= new CompanySettings();
@@ -71,15 +79,28 @@ public static class SettingsApi
                     }
                     catch (FormatException e) { throw new InputException("defaultCallingCode", e.Message); }
                     break;
-                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode)");
+                case "midMarketFromEmployees":
+                    s.MidMarketFromEmployees = Threshold(p); break;
+                case "enterpriseFromEmployees":
+                    s.EnterpriseFromEmployees = Threshold(p); break;
+                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode, midMarketFromEmployees, enterpriseFromEmployees)");
             }
         }
+        if (s.EnterpriseFromEmployees <= s.MidMarketFromEmployees)
+            throw new InputException("enterpriseFromEmployees", $"must be greater than midMarketFromEmployees ({s.MidMarketFromEmployees})");
+        var bandsChanged = db.Entry(s).Property(x => x.MidMarketFromEmployees).IsModified || db.Entry(s).Property(x => x.EnterpriseFromEmployees).IsModified;
         s.Version++;
         if (isNew) db.CompanySettings.Add(s);
         await db.SaveChangesAsync(ct);
+        if (bandsChanged || isNew) await SegmentBandsChange.RederiveAsync(db, s.Bands, ct);
+        await transaction.CommitAsync(ct);
         response.Headers.ETag = ETags.For(s.Version);
-        return TypedResults.Ok(new SettingsDto(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version));
+        return TypedResults.Ok(SettingsDto.From(s));
     }
+
+    private static int Threshold(JsonProperty p) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n) && n is >= 1 and <= 10_000_000 ? n
+            : throw new InputException(p.Name, "must be a whole number of employees from 1 to 10,000,000");
 
     public static async Task<Created<Currency>> AddCurrency(CurrencyInput input, RevLoopDb db, CancellationToken ct)
     {
@@ -118,5 +139,31 @@ public static class SettingsApi
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == viewer.UserId, ct);
         if (user is null) return TypedResults.Unauthorized();
         return TypedResults.Ok(new MeDto(user.Id, user.Email ?? "", user.DisplayName, user.Role, user.TeamId));
+    }
+}
+
+/// <summary>
+/// New segment bands re-derive every segment that was not set explicitly, through the change tracker so each account's
+/// history shows the change (who changed the bands, when); explicitly set segments stay.
+/// </summary>
+public static class SegmentBandsChange
+{
+    public static async Task<int> RederiveAsync(RevLoopDb db, SegmentBands bands, CancellationToken ct)
+    {
+        int mid = bands.MidMarketFrom, enterprise = bands.EnterpriseFrom, changed = 0;
+        while (true)
+        {
+            // Only the accounts whose segment is now wrong, a thousand at a time; a saved batch no longer matches.
+            var batch = await db.Accounts.IgnoreQueryFilters()
+                .Where(a => a.DeletedAt == null && a.SegmentExplicit == null && a.Employees != null
+                    && ((a.Employees < mid && a.Segment != "smb") || (a.Employees >= mid && a.Employees < enterprise && a.Segment != "mid_market")
+                        || (a.Employees >= enterprise && a.Segment != "enterprise")))
+                .OrderBy(a => a.Id).Take(1000).ToListAsync(ct);
+            if (batch.Count == 0) return changed;
+            foreach (var a in batch) a.Segment = bands.SegmentFor(a.Employees);
+            await db.SaveChangesAsync(ct);
+            foreach (var a in batch) db.Entry(a).State = EntityState.Detached;
+            changed += batch.Count;
+        }
     }
 }

@@ -5,7 +5,9 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Server.Platform;
 using RevLoop.Server.Web.Accounts;
+using RevLoop.Platform;
 using RevLoop.Server.Web.Components;
+using RevLoop.Server.Web.Crm;
 using RevLoop.Server.Web.Layout;
 
 namespace RevLoop.Server.Web;
@@ -36,6 +38,9 @@ public static class WebRoutes
         }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
 
         app.MapGet("/accounts/export.csv", ExportCsv).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost("/imports/upload", UploadImport).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Platform.Imports.ImportsApi.MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: Platform.Imports.ImportsApi.MaxUploadBytes);
 
         // Any other page address (never /api, never a file) gets a friendly page instead of a bare 404.
         app.MapGet("/{**path:regex(^(?!api/|ui/).*$):nonfile}", (HttpContext http) =>
@@ -46,11 +51,25 @@ public static class WebRoutes
         ui.MapGet("/accounts/grid", Grid);
         ui.MapGet("/accounts/{id:guid}/timeline", Timeline);
         ui.MapGet("/accounts/options", ParentOptions);
+        ui.MapGet("/contacts/grid", (HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            ListGrid(http, ContactList.Read, (st, z) => ContactList.LoadAsync(db, st, z, ct), m => new RazorComponentResult<ContactGrid>(new { Model = m })));
+        ui.MapGet("/leads/grid", (HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            ListGrid(http, LeadList.Read, (st, z) => LeadList.LoadAsync(db, st, z, ct), m => new RazorComponentResult<LeadGrid>(new { Model = m })));
+        ui.MapGet("/opportunities/grid", (HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            ListGrid(http, OpportunityList.Read, (st, z) => OpportunityList.LoadAsync(db, st, z, ct), m => new RazorComponentResult<OpportunityGrid>(new { Model = m })));
+        ui.MapGet("/contacts/{id:guid}/timeline", (Guid id, long? before, HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            RecordTimeline(db.Contacts, "contact", "/contacts", id, before, http, db, ct));
+        ui.MapGet("/leads/{id:guid}/timeline", (Guid id, long? before, HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            RecordTimeline(db.Leads, "lead", "/leads", id, before, http, db, ct));
+        ui.MapGet("/opportunities/{id:guid}/timeline", (Guid id, long? before, HttpContext http, RevLoopDb db, CancellationToken ct) =>
+            RecordTimeline(db.Opportunities, "opportunity", "/opportunities", id, before, http, db, ct));
+        PipelineBoard.Map(ui);
         ui.MapGet("/search", Search);
+        ui.MapGet("/imports/{id:guid}", ImportStatusFragment);
         ui.MapGet("/palette", Palette);
     }
 
-    private static async Task<bool> AntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
+    public static async Task<bool> AntiforgeryValidAsync(HttpContext http, IAntiforgery antiforgery)
     {
         if (http.Features.Get<IAntiforgeryValidationFeature>() is { } verdict) return verdict.IsValid;
         try
@@ -62,6 +81,33 @@ public static class WebRoutes
         {
             return false;
         }
+    }
+
+    /// <summary>The upload form: starts the import job and shows its page, which follows the progress.</summary>
+    public static async Task<IResult> UploadImport(HttpContext http, IAntiforgery antiforgery, RevLoopDb db, Viewer viewer, ChangeOrigin origin, Platform.Imports.ImportJobs jobs, CancellationToken ct)
+    {
+        // The form is read here (not bound), so the antiforgery check is done here too, before anything is stored.
+        if (!http.Request.HasFormContentType) return Results.BadRequest();
+        var form = await http.Request.ReadFormAsync(ct);
+        if (!await AntiforgeryValidAsync(http, antiforgery)) return Results.BadRequest();
+        try
+        {
+            var file = form.Files.GetFile("file") is { Length: > 0 } f ? f : throw new InputException("file", "choose a CSV file to upload");
+            var job = await jobs.StartAsync(db, viewer, origin, form["object"].ToString(), file, form["dedupe"], form["allOrNothing"] == "true", null, form.Files.GetFile("map"), ct);
+            return Results.Redirect($"/imports/{job.Id}");
+        }
+        catch (InputException e)
+        {
+            return Results.Redirect("/imports?error=" + Uri.EscapeDataString($"{e.Field}: {e.Reason}"));
+        }
+    }
+
+    public static async Task<IResult> ImportStatusFragment(Guid id, RevLoopDb db, Viewer viewer, Platform.Imports.ImportJobs jobs, HttpContext http, CancellationToken ct)
+    {
+        var job = await Platform.Imports.ImportsApi.Visible(db, viewer).FirstOrDefaultAsync(j => j.Id == id, ct);
+        http.Response.Headers.CacheControl = "no-store";
+        if (job is null) return new RazorComponentResult<Problem>(new { Message = "This import is gone.", Id = "import-status" }) { StatusCode = 404 };
+        return new RazorComponentResult<Components.Imports.ImportStatus>(new { Job = Platform.Imports.ImportJobDto.From(job, jobs.Progress(id)) });
     }
 
     /// <summary>The grid fragment for htmx; the address bar follows through HX-Push-Url (the page URL, not this one).</summary>
@@ -77,6 +123,35 @@ public static class WebRoutes
         http.Response.Headers["HX-Push-Url"] = state.Url();
         http.Response.Headers.CacheControl = "no-store";
         return new RazorComponentResult<AccountGrid>(new { Model = model });
+    }
+
+    /// <summary>A CRM list's grid fragment; the address bar follows through HX-Push-Url.</summary>
+    private static async Task<IResult> ListGrid<TRow>(HttpContext http, Func<IQueryCollection, ListState> read, Func<ListState, TimeZoneInfo, Task<ListModel<TRow>>> load,
+        Func<ListModel<TRow>, IResult> render)
+    {
+        ListState state;
+        ListModel<TRow> model;
+        try
+        {
+            state = read(http.Request.Query);
+            model = await load(state, Ui.TimeZone(http));
+        }
+        catch (InputException e)
+        {
+            return new RazorComponentResult<Problem>(new { Message = $"This filter is not valid: {e.Field} {e.Reason}.", Id = "grid" }) { StatusCode = 400 };
+        }
+        http.Response.Headers["HX-Push-Url"] = state.Url();
+        http.Response.Headers.CacheControl = "no-store";
+        return render(model);
+    }
+
+    private static async Task<RazorComponentResult> RecordTimeline<T>(IQueryable<T> set, string entityType, string basePath, Guid id, long? before, HttpContext http,
+        RevLoopDb db, CancellationToken ct) where T : class, ITrackedRecord
+    {
+        if (!await set.AnyAsync(r => r.Id == id, ct)) return new RazorComponentResult<Problem>(new { Message = "This record is gone." }) { StatusCode = 404 };
+        var zone = Ui.TimeZone(http);
+        var (groups, older) = await AccountHistory.PageAsync(db, entityType, id, before, 40, zone, ct);
+        return new RazorComponentResult<TimelineItems>(new { Groups = groups, AccountId = id, Older = older, Zone = zone, BasePath = basePath, Noun = entityType });
     }
 
     public static async Task<IResult> ExportCsv(HttpContext http, RevLoopDb db, TimeProvider clock, CancellationToken ct)
@@ -100,25 +175,18 @@ public static class WebRoutes
     /// <summary>Suggestions for the parent-account field: accounts whose name starts with what was typed.</summary>
     public static async Task<RazorComponentResult> ParentOptions(HttpContext http, RevLoopDb db, CancellationToken ct)
     {
-        var q = http.Request.Query["Input.Parent"].ToString().Trim();
+        // The account pickers of the contact and opportunity forms name their input in "field".
+        var field = http.Request.Query["field"].ToString() is { Length: > 0 } f && f.StartsWith("Input.", StringComparison.Ordinal) ? f : "Input.Parent";
+        var q = http.Request.Query[field].ToString().Trim();
         var names = q.Length == 0 ? [] : await db.Accounts.AsNoTracking().Where(a => a.Name.StartsWith(q)).OrderBy(a => a.Name).Take(10).Select(a => a.Name).ToListAsync(ct);
         return new RazorComponentResult<Options>(new { Values = names });
     }
 
-    /// <summary>The top bar's search: accounts by name prefix (or exact domain).</summary>
+    /// <summary>The top bar's search: accounts, contacts, leads and opportunities (the search API's matching).</summary>
     public static async Task<RazorComponentResult> Search(string? q, RevLoopDb db, CancellationToken ct)
     {
-        var term = q?.Trim() ?? "";
-        var hits = term.Length == 0 ? [] : await FindAccountsAsync(db, term, 8, ct);
-        return new RazorComponentResult<SearchResults>(new { Query = term, Hits = hits });
-    }
-
-    public static async Task<List<(Guid Id, string Name, string? Domain)>> FindAccountsAsync(RevLoopDb db, string term, int take, CancellationToken ct)
-    {
-        var lower = term.ToLowerInvariant();
-        var rows = await db.Accounts.AsNoTracking().Where(a => a.Name.StartsWith(term) || a.Domain == lower)
-            .OrderBy(a => a.Name).ThenBy(a => a.Id).Take(take).Select(a => new { a.Id, a.Name, a.Domain }).ToListAsync(ct);
-        return rows.Select(r => (r.Id, r.Name, r.Domain)).ToList();
+        var results = await RevLoop.Server.Crm.Search.SearchApi.FindAsync(db, q?.Length > 200 ? q[..200] : q, 5, ct);
+        return new RazorComponentResult<SearchResults>(new { Results = results });
     }
 
     public sealed record PaletteItem(string Kind, string Title, string Href, string Icon, string? Detail = null);
@@ -129,15 +197,23 @@ public static class WebRoutes
         var term = q?.Trim() ?? "";
         var items = new List<PaletteItem>();
         bool Matches(string text) => term.Length == 0 || text.Contains(term, StringComparison.OrdinalIgnoreCase);
-        if (Matches("New account") || Matches("create account") || Matches("add account"))
-            items.Add(new PaletteItem("Action", "New account", "/accounts/new", "plus"));
+        foreach (var (noun, href) in new[] { ("account", "/accounts/new"), ("contact", "/contacts/new"), ("lead", "/leads/new"), ("opportunity", "/opportunities/new") })
+            if (Matches($"New {noun}") || Matches($"create {noun}") || Matches($"add {noun}"))
+                items.Add(new PaletteItem("Action", $"New {noun}", href, "plus"));
+        if (Matches("Pipeline board") || Matches("board") || Matches("kanban"))
+            items.Add(new PaletteItem("Page", "Pipeline board", "/pipeline", "opportunities"));
         if (Matches("Duplicates") || Matches("merge duplicates") || Matches("dedupe"))
             items.Add(new PaletteItem("Page", "Duplicates", "/duplicates", "swap", "review and merge"));
         foreach (var m in Navigation.Modules.Where(m => Matches(m.Title) || m.Keywords.Any(Matches)))
             items.Add(new PaletteItem("Page", m.Title, m.Href, m.Icon, m.Built ? null : "coming soon"));
         if (term.Length > 0)
-            foreach (var (id, name, domain) in await FindAccountsAsync(db, term, 8, ct))
-                items.Add(new PaletteItem("Account", name, $"/accounts/{id}", "accounts", domain));
+        {
+            var found = await RevLoop.Server.Crm.Search.SearchApi.FindAsync(db, term.Length > 200 ? term[..200] : term, 5, ct);
+            items.AddRange(found.Accounts.Select(h => new PaletteItem("Account", h.Name, h.Href, "accounts", h.Detail)));
+            items.AddRange(found.Contacts.Select(h => new PaletteItem("Contact", h.Name, h.Href, "contacts", h.Detail)));
+            items.AddRange(found.Leads.Select(h => new PaletteItem("Lead", h.Name, h.Href, "leads", h.Detail)));
+            items.AddRange(found.Opportunities.Select(h => new PaletteItem("Opportunity", h.Name, h.Href, "opportunities", h.Detail)));
+        }
         return new RazorComponentResult<PaletteResults>(new { Items = items, Query = term });
     }
 }

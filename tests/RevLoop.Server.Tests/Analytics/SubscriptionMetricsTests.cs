@@ -111,7 +111,7 @@ public class SubscriptionMetricsTests
         Assert.Equal(["import", "import"], server.Scoped(db => db.FieldChanges.Where(c => c.EntityType == "subscription_period" && c.Field == "CustomerId").Select(c => c.Source).ToList()));
     }
 
-    private static async Task<RevLoop.Server.Crm.Accounts.ImportResult> Import(RunningServer server, string file, string rejects, bool allOrNothing)
+    private static async Task<RevLoop.Server.Platform.Imports.ImportResult> Import(RunningServer server, string file, string rejects, bool allOrNothing)
     {
         using var scope = server.Services.CreateScope();
         var origin = scope.ServiceProvider.GetRequiredService<ChangeOrigin>();

@@ -28,10 +28,10 @@ public class CliExportTests
         Assert.Equal($"Read 3 rows: 3 created, 0 updated, 0 rejected{Environment.NewLine}", imported.StdErr);
 
         var expected = Lines(
-            Header,
-            $"{p},\"Parent, Inc.\",parent.com,Software,5000,enterprise,EMEA,DE,,owner@example.com",
-            $"{c},\"Child \"\"Two\"\"\nLine\",,,,,,,{p},",
-            $"{t},Third,third.io,,45,smb,APAC,JP,,owner@example.com");
+            ExportHeader,
+            $"{p},\"Parent, Inc.\",parent.com,Software,5000,enterprise,EMEA,DE,,owner@example.com,",
+            $"{c},\"Child \"\"Two\"\"\nLine\",,,,,,,{p},,",
+            $"{t},Third,third.io,,45,smb,APAC,JP,,owner@example.com,");
         var output = Path.Combine(dir, "out.csv");
         var exported = await RevLoopProcess.RunAsync(server.Database, "export", "accounts", "--out", output);
         Assert.True(exported.ExitCode == 0, exported.ToString());

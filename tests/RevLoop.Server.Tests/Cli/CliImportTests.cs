@@ -49,7 +49,7 @@ public class CliImportTests
         Assert.Equal([owner.TeamId, null, owner.TeamId], accounts.Select(a => a.OwnerTeamId));
 
         var changes = await server.WithDbAsync(db => db.FieldChanges.AsNoTracking().ToListAsync());
-        Assert.Equal(9 + 5 + 5, changes.Count);
+        Assert.Equal(9 + 5 + 6, changes.Count); // Hooli's segment is set in the file, so SegmentExplicit is recorded too
         Assert.All(changes, c => Assert.Equal(("import", Actor, (string?)null), (c.Source, c.ChangedBy, c.OldValue)));
         Assert.Equal(["Country", "Domain", "Employees", "Name", "Segment"], changes.Where(c => c.EntityId == accounts[1].Id).Select(c => c.Field).Order(StringComparer.Ordinal));
         Assert.Equal(["account.created", "account.created", "account.created"], await server.WithDbAsync(db => db.OutboxEvents.Select(e => e.Type).ToListAsync()));

@@ -16,7 +16,7 @@ public class CliMergeTests
         var duplicate = await api.CreateAccountIdAsync("""{"name":"Vandelay Industries","country":"US"}""");
 
         var bad = await RevLoopProcess.RunAsync(server.Database, "merge", "accounts", survivor.ToString(), duplicate.ToString(), "--take", "colour");
-        Assert.Equal((2, $"error: fields.colour: is not a field of account that a merge picks (fields: name, domain, industry, employees, segment, region, country, parentAccountId, ownerId){Environment.NewLine}"),
+        Assert.Equal((2, $"error: fields.colour: is not a field of account that a merge picks (fields: name, domain, industry, employees, segment, region, country, parentAccountId, ownerId, tags, customFields){Environment.NewLine}"),
             (bad.ExitCode, bad.StdErr));
         var missing = await RevLoopProcess.RunAsync(server.Database, "merge", "accounts", Guid.NewGuid().ToString(), duplicate.ToString());
         Assert.Equal(1, missing.ExitCode);

@@ -48,7 +48,7 @@ public class OpportunityStageTests
         Assert.Equal(StageId(sales, "Discovery"), opp.GetProperty("stageId").GetString());
         Assert.Equal("pipeline", opp.GetProperty("forecastCategory").GetString());
 
-        Assert.Equal("amount", await ErrorField(await api.PatchAsJsonAsync($"/api/v1/opportunities/{id}", new { stageId = StageId(sales, "Proposal") })));
+        Assert.Equal("amount,closeDate", await ErrorField(await api.PatchAsJsonAsync($"/api/v1/opportunities/{id}", new { stageId = StageId(sales, "Proposal") })));
         Assert.Equal("closeDate", await ErrorField(await api.PatchAsJsonAsync($"/api/v1/opportunities/{id}", new { stageId = StageId(sales, "Proposal"), amount = 12000.50m })));
         Assert.Equal("bogus", await ErrorField(await api.PatchAsJsonAsync($"/api/v1/opportunities/{id}", new { bogus = 1 })));
         var moved = await api.PatchAsJsonAsync($"/api/v1/opportunities/{id}", new { stageId = StageId(sales, "Proposal"), amount = 12000.50m, closeDate = "2026-12-31" });

@@ -164,7 +164,8 @@ public class DemoLoadTests
             var team = teamById[owner.TeamId!.Value];
             Assert.Equal(a.Region, teamById[team.ParentTeamId!.Value].Name);
             Assert.Contains(DemoWorld.Countries, c => c.Code == a.Country && c.Team == team.Name);
-            Assert.Equal(AccountRules.SegmentFor(a.Employees), a.Segment);
+            Assert.Equal(RevLoop.Platform.SegmentBands.Default.SegmentFor(a.Employees), a.Segment);
+            Assert.Null(a.SegmentExplicit);
             Assert.True(owner.CreatedAt <= a.CreatedAt, "an account is owned by someone hired by then");
         }
         Assert.Contains(accounts, a => a.ParentAccountId is not null);

@@ -174,7 +174,8 @@ public class MergeTests
         });
 
         var result = await Ok(await MergeAsync(api, "contacts", survivor, new { duplicateId = duplicate, fields = new { firstName = "duplicate", email = "duplicate" } }));
-        Assert.Equal(new Dictionary<string, int> { ["activities"] = 2, ["opportunities"] = 1, ["leadConversions"] = 1, ["emails"] = 2, ["phones"] = 1 }, Moved(result));
+        Assert.Equal(new Dictionary<string, int> { ["activities"] = 2, ["opportunities"] = 1, ["leadConversions"] = 1, ["contactRoles"] = 0, ["emails"] = 2, ["phones"] = 1 },
+            Moved(result));
         var s = result.GetProperty("survivor");
         Assert.Equal(("Joanne", "Park", "CTO", "joanne.park@initech.io", "jo@initech.io,jo.park@gmail.com", "+14155552671", ""),
             (s.Str("firstName"), s.Str("lastName"), s.Str("title"), s.Str("email"), string.Join(",", s.GetProperty("emails").EnumerateArray().Select(e => e.GetString())),
@@ -191,6 +192,55 @@ public class MergeTests
         var history = (await api.GetJsonAsync($"/api/v1/contacts/{duplicate}/history")).GetProperty("items").EnumerateArray()
             .Where(c => c.GetProperty("source").GetString() == "merge").Select(c => c.GetProperty("field").GetString()).ToList();
         Assert.Equal(["MergedIntoId", "DeletedAt"], history.Order().Reverse());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task Merging_contacts_moves_their_deal_roles_and_the_survivor_keeps_its_tags_unless_picked(string provider)
+    {
+        await using var server = await RunningServer.StartAsync(provider);
+        var api = await server.AdminClientAsync();
+        async Task<Guid> ContactAsync(object body) =>
+            (await Ok(await api.PostAsJsonAsync("/api/v1/contacts", body), HttpStatusCode.Created)).GetProperty("contact").GetProperty("id").GetGuid();
+        var survivor = await ContactAsync(new { firstName = "Ana", lastName = "Lima", email = "ana@umbrella.io", tags = new[] { "vip" } });
+        var duplicate = await ContactAsync(new { firstName = "Ana", lastName = "Lima", email = "ana.lima@umbrella.io", tags = new[] { "newsletter" } });
+        var deals = await server.WithDbAsync(async db =>
+        {
+            var pipeline = new Pipeline { Name = "Sales", Stages = [new Stage { Name = "New" }] };
+            db.Pipelines.Add(pipeline);
+            var list = Enumerable.Range(1, 3).Select(i => new Opportunity { Name = $"Deal {i}", AccountId = Guid.CreateVersion7(), PipelineId = pipeline.Id, StageId = pipeline.Stages[0].Id }).ToList();
+            db.Opportunities.AddRange(list);
+            await db.SaveChangesAsync();
+            return list.Select(o => o.Id).ToArray();
+        });
+        async Task RoleAsync(Guid deal, Guid contact, string role) =>
+            await Ok(await api.PostAsJsonAsync($"/api/v1/opportunities/{deal}/contacts", new { contactId = contact, role }), HttpStatusCode.Created);
+        // Deal 1: only the duplicate has a role. Deal 2: both have one. Deal 3: the survivor's role was removed before.
+        await RoleAsync(deals[0], duplicate, "champion");
+        await RoleAsync(deals[1], survivor, "decision_maker");
+        await RoleAsync(deals[1], duplicate, "influencer");
+        await RoleAsync(deals[2], survivor, "decision_maker");
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/opportunities/{deals[2]}/contacts/{survivor}")).StatusCode);
+        await RoleAsync(deals[2], duplicate, "user");
+
+        var result = await Ok(await MergeAsync(api, "contacts", survivor, new { duplicateId = duplicate }));
+        Assert.Equal(2, Moved(result)["contactRoles"]);
+        Assert.Equal(["vip"], result.GetProperty("survivor").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        var roles = new List<string>();
+        foreach (var deal in deals)
+            roles.Add(string.Join(";", (await api.GetJsonAsync($"/api/v1/opportunities/{deal}/contacts")).EnumerateArray()
+                .Select(r => $"{r.GetProperty("contactId").GetGuid() == survivor}:{r.Str("role")}")));
+        Assert.Equal(["True:champion", "True:decision_maker", "True:user"], roles);
+        // One row per deal and contact, as adding a role again expects; the duplicate keeps no live role.
+        Assert.Equal((3, 0), await server.WithDbAsync(async db => (
+            await db.OpportunityContactRoles.IgnoreQueryFilters().CountAsync(r => r.ContactId == survivor),
+            await db.OpportunityContactRoles.CountAsync(r => r.ContactId == duplicate))));
+
+        var other = await ContactAsync(new { firstName = "Ana", lastName = "Lima", email = "a.lima@umbrella.io", tags = new[] { "partner", "emea" } });
+        var picked = await Ok(await MergeAsync(api, "contacts", survivor, new { duplicateId = other, fields = new { tags = "duplicate" } }));
+        Assert.Equal(["emea", "partner"], picked.GetProperty("survivor").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["emea", "partner"], (await api.GetJsonAsync("/api/v1/contacts?tag=partner")).GetProperty("items").EnumerateArray()
+            .Where(c => c.GetProperty("id").GetGuid() == survivor).SelectMany(c => c.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!)));
     }
 
     [Theory]

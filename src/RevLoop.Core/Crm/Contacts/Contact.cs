@@ -1,10 +1,13 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Contacts;
 
-public sealed class Contact : IMergeableRecord, IOwnedRecord
+public sealed class Contact : IMergeableRecord, ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public Guid? AccountId { get; set; }
     public string FirstName { get; set; } = "";
     public string LastName { get; set; } = "";
@@ -27,6 +30,9 @@ public sealed class Contact : IMergeableRecord, IOwnedRecord
     public Guid? OwnerTeamId { get; set; }
     /// <summary>Set when this contact was merged into another one (and soft-deleted): the survivor.</summary>
     public Guid? MergedIntoId { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

@@ -1,10 +1,13 @@
+using RevLoop.Crm.Configuration;
 using RevLoop.Platform;
 
 namespace RevLoop.Crm.Opportunities;
 
-public sealed class Opportunity : ITrackedRecord, IOwnedRecord
+public sealed class Opportunity : ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
+    /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
+    public string? ExternalId { get; set; }
     public string Name { get; set; } = "";
     public Guid AccountId { get; set; }
     public Guid? PrimaryContactId { get; set; }
@@ -32,6 +35,9 @@ public sealed class Opportunity : ITrackedRecord, IOwnedRecord
     public string? LostReason { get; set; }
     public DateTimeOffset? WonAt { get; set; }
     public DateTimeOffset? LostAt { get; set; }
+    public string? Tags { get; set; }
+    /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
+    [NotTracked] public string? CustomFields { get; set; }
     [NotTracked] public long Version { get; set; }
     [NotTracked] public DateTimeOffset CreatedAt { get; set; }
     [NotTracked] public DateTimeOffset UpdatedAt { get; set; }

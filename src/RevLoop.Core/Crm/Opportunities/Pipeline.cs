@@ -20,6 +20,11 @@ public sealed class Stage
     public int Probability { get; set; }
     /// <summary>open, won or lost.</summary>
     public string Type { get; set; } = StageTypes.Open;
+    /// <summary>
+    /// Opportunity fields (API names, comma-separated, e.g. "amount,closeDate" or "customFields.tier") required from this
+    /// stage on: at this stage and every later open or won stage of the pipeline.
+    /// </summary>
+    public string? RequiredFields { get; set; }
 }
 
 public static class StageTypes

@@ -1,185 +1,151 @@
-using System.Globalization;
-using RevLoop.Platform;
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm;
 using RevLoop.Crm.Accounts;
 using RevLoop.Data;
 using RevLoop.Server.Platform;
+using RevLoop.Server.Platform.Imports;
 
 namespace RevLoop.Server.Crm.Accounts;
 
-public static class AccountCsvColumns
-{
-    public static readonly string[] All = ["id", "name", "domain", "industry", "employees", "segment", "region", "country", "parent_account_id", "owner_email"];
-}
-
-public sealed record ImportResult(long Read, long Created, long Updated, long Rejected, bool RolledBack, string RejectPath)
-{
-    public string Summary => RolledBack
-        ? $"Imported nothing: {Rejected} of {Read} rows are bad (--all-or-nothing); see {RejectPath}"
-        : $"Read {Read} rows: {Created} created, {Updated} updated, {Rejected} rejected" + (Rejected > 0 ? $" (see {RejectPath})" : "");
-}
-
 /// <summary>
-/// Streams a CSV of accounts into the database in batches (constant memory). Bad rows go to the reject file with their
-/// line number and reason; with all-or-nothing, one transaction covers the file and any bad row rolls it all back.
+/// Accounts as CSV. A row with a stored id updates that account; otherwise an account with the same external id,
+/// normalised domain or normalised company name is a duplicate (see --dedupe).
 /// </summary>
-public static class AccountImport
+public sealed class AccountCsv : RecordCsv<Account>
 {
-    private const int BatchSize = 1000;
+    public static readonly AccountCsv Instance = new();
 
-    public static async Task<ImportResult> RunAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
+    public override string Object => "accounts";
+    public override IReadOnlyList<string> RequiredColumns => ["name"];
+    public override DbSet<Account> Set(RevLoopDb db) => db.Accounts;
+    public override string? ExternalIdOf(Account a) => a.ExternalId;
+
+    public override IReadOnlyList<CsvColumn<Account>> Columns { get; } =
+    [
+        CsvColumn<Account>.Id("id", nameof(Account.Id), a => a.Id, (a, v) => a.Id = v!.Value),
+        CsvColumn<Account>.Text("name", nameof(Account.Name), a => a.Name, (a, v) => a.Name = v ?? "", 300),
+        CsvColumn<Account>.Text("domain", nameof(Account.Domain), a => a.Domain, (a, v) => a.Domain = v, 253),
+        CsvColumn<Account>.Text("industry", nameof(Account.Industry), a => a.Industry, (a, v) => a.Industry = v, 100),
+        CsvColumn<Account>.Int("employees", nameof(Account.Employees), a => a.Employees, (a, v) => a.Employees = v),
+        CsvColumn<Account>.Text("segment", nameof(Account.Segment), a => a.Segment, (a, v) => a.Segment = v, 20),
+        CsvColumn<Account>.Text("region", nameof(Account.Region), a => a.Region, (a, v) => a.Region = v, 60),
+        CsvColumn<Account>.Text("country", nameof(Account.Country), a => a.Country, (a, v) => a.Country = v, 60),
+        CsvColumn<Account>.Id("parent_account_id", nameof(Account.ParentAccountId), a => a.ParentAccountId, (a, v) => a.ParentAccountId = v),
+        OwnerEmail(),
+        CsvColumn<Account>.Text("external_id", nameof(Account.ExternalId), a => a.ExternalId, (a, v) => a.ExternalId = v, 100),
+        CsvColumn<Account>.Deferred("parent_account_external_id", null, nameof(Account.ParentAccountId)),
+    ];
+
+    public override void Check(ImportRow<Account> row, ImportContext context)
     {
-        var (autoDetect, bulk) = (db.ChangeTracker.AutoDetectChangesEnabled, db.WriteHistoryInBulk);
-        try
+        var a = row.Draft;
+        var input = AccountRules.Normalise(new AccountInput(a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country, a.ParentAccountId));
+        (a.Name, a.Domain, a.Segment, a.Country) = (input.Name!, input.Domain, input.Segment, input.Country);
+        a.NormalizedName = CompanyNames.Normalise(a.Name);
+    }
+
+    public override async Task ResolveAsync(ImportContext context, IReadOnlyList<ImportRow<Account>> rows, CancellationToken ct)
+    {
+        foreach (var row in rows) ResolveOwner(context, row);
+        // As AccountRules.Apply does for the API: no segment means the one the company's bands give for the employees;
+        // a segment other than that is set by hand.
+        var bands = (await SettingsApi.LoadAsync(context.Db, ct)).Bands;
+        foreach (var a in rows.Where(r => r.Error is null).Select(r => r.Draft))
         {
-            return await ImportAsync(db, path, rejectPath, allOrNothing, progress, ct);
+            var derived = bands.SegmentFor(a.Employees);
+            if (a.Segment is null) a.Segment = derived;
+            else if (a.Segment != derived) a.SegmentExplicit = true;
         }
-        finally
+        // Parents: a stored account, or one created earlier in the same batch.
+        var inBatch = rows.Where(r => r.Error is null).Select(r => r.Draft.Id).ToHashSet();
+        var parentIds = rows.Where(r => r.Error is null && r.Filled.Contains("parent_account_id")).Select(r => r.Draft.ParentAccountId!.Value).Distinct().ToList();
+        var known = parentIds.Count == 0 ? [] : (await context.Db.Accounts.Where(a => parentIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        var externals = rows.Where(r => r.Error is null).Select(r => r.Cell("parent_account_external_id")).OfType<string>().Distinct().ToList();
+        var byExternal = await AccountReferences.ByExternalIdAsync(context.Db, externals, ct);
+        foreach (var r in rows.Where(r => r.Error is null && r.Draft.ExternalId is not null)) byExternal.TryAdd(r.Draft.ExternalId!, r.Draft.Id);
+        foreach (var row in rows)
         {
-            // The context may live on (a request scope): leave it as it was.
-            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-            db.WriteHistoryInBulk = bulk;
+            if (row.Draft.ParentAccountId is { } pid && row.Filled.Contains("parent_account_id") && !known.Contains(pid) && !inBatch.Contains(pid))
+                row.Try(() => throw new InputException("parent_account_id", $"no account has id {pid}"));
+            if (row.Cell("parent_account_external_id") is { } ext)
+                row.Try(() => row.Draft.ParentAccountId = byExternal.TryGetValue(ext, out var p) ? p : throw new InputException("parent_account_external_id", $"no account has external id {ext}"));
         }
     }
 
-    private static async Task<ImportResult> ImportAsync(RevLoopDb db, string path, string rejectPath, bool allOrNothing, IProgress<long>? progress, CancellationToken ct)
+    public override IEnumerable<(string Column, string Key)> Keys(Account a)
     {
-        await using var input = File.OpenRead(path);
-        using var reader = new StreamReader(input);
-        var csv = new CsvRecords(reader);
-        var fields = new List<string>();
-        var (header, index) = CsvImport.ReadHeader(csv, fields, AccountCsvColumns.All, ["name"]);
-
-        var owners = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail != null).ToDictionaryAsync(u => u.NormalizedEmail!, u => (u.Id, u.TeamId), ct);
-        var ownerTeams = owners.Values.ToDictionary(o => o.Id, o => o.TeamId);
-        // Bulk mode: one DetectChanges per batch (the history interceptor's) instead of one per save call, and history
-        // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        db.WriteHistoryInBulk = true;
-        await using var transaction = allOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
-        await using var rejects = new StreamWriter(rejectPath, false);
-        await rejects.WriteLineAsync("line,field,reason," + string.Join(",", header));
-        long read = 0, created = 0, updated = 0, rejected = 0;
-        var batch = new List<(long Line, string[] Raw, AccountInput Input, Guid? Id)>(BatchSize);
-        var idLines = new Dictionary<Guid, long>(); // one row per account: a repeated id is a bad row, not a crash
-
-        while (Read())
-        {
-            if (fields.Count == 1 && fields[0].Length == 0) continue;
-            read++;
-            var line = csv.Line;
-            var columns = fields.Count;
-            var raw = Enumerable.Range(0, header.Length).Select(i => i < fields.Count ? fields[i] : "").ToArray();
-            string? Field(string name) => index.TryGetValue(name, out var i) && !string.IsNullOrWhiteSpace(raw[i]) ? raw[i].Trim() : null;
-            try
-            {
-                if (columns != header.Length) throw new InputException("row", $"has {columns} columns, the header has {header.Length}");
-                Guid? id = Field("id") is { } idText ? Guid.TryParse(idText, out var g) ? g : throw new InputException("id", $"'{idText}' is not a UUID") : null;
-                int? employees = Field("employees") is { } e ? int.TryParse(e, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new InputException("employees", $"'{e}' is not a whole number") : null;
-                Guid? parent = Field("parent_account_id") is { } p ? Guid.TryParse(p, out var pg) ? pg : throw new InputException("parent_account_id", $"'{p}' is not a UUID") : null;
-                Guid? owner = null;
-                if (Field("owner_email") is { } mail)
-                    owner = owners.TryGetValue(mail.ToUpperInvariant(), out var o) ? o.Id : throw new InputException("owner_email", $"no user has email {mail}");
-                var accountInput = AccountRules.Normalise(new AccountInput(Field("name"), Field("domain"), Field("industry"), employees, Field("segment"), Field("region"), Field("country"), parent, owner));
-                if (id is { } rowId && !idLines.TryAdd(rowId, line)) throw new InputException("id", $"line {idLines[rowId]} already has id {rowId}; one row per account");
-                batch.Add((line, raw, accountInput, id));
-            }
-            catch (InputException ex)
-            {
-                rejected++;
-                await WriteReject(rejects, line, ex, raw);
-            }
-            if (batch.Count >= BatchSize) (created, updated, rejected) = Add(await Flush(), (created, updated, rejected));
-            progress?.Report(read);
-        }
-        (created, updated, rejected) = Add(await Flush(), (created, updated, rejected));
-
-        return await CsvImport.FinishAsync(transaction, read, created, updated, rejected, rejectPath, ct);
-
-        bool Read() => CsvImport.ReadRow(csv, fields);
-
-        async Task<(long, long, long)> Flush()
-        {
-            if (batch.Count == 0) return (0, 0, 0);
-            long c = 0, u = 0, r = 0;
-            var ids = batch.Where(b => b.Id is not null).Select(b => b.Id!.Value).ToList();
-            var existing = ids.Count == 0 ? [] : await db.Accounts.IgnoreQueryFilters().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
-            var parents = batch.Where(b => b.Input.ParentAccountId is not null).Select(b => b.Input.ParentAccountId!.Value).Distinct().ToList();
-            var knownParents = parents.Count == 0 ? [] : (await db.Accounts.Where(a => parents.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
-            var inBatch = batch.Where(b => b.Id is not null).Select(b => b.Id!.Value).ToHashSet();
-            foreach (var row in batch)
-            {
-                try
-                {
-                    if (row.Input.ParentAccountId is { } pid && !knownParents.Contains(pid) && !inBatch.Contains(pid))
-                        throw new InputException("parent_account_id", $"no account has id {pid}");
-                    if (row.Input.ParentAccountId == row.Id && row.Id is not null) throw new InputException("parent_account_id", "an account cannot be its own parent");
-                    Account account;
-                    if (row.Id is { } id && existing.TryGetValue(id, out var found))
-                    {
-                        if (found.DeletedAt is not null) throw new InputException("id", $"account {id} was deleted; restore it before importing into it");
-                        account = found; u++;
-                    }
-                    else
-                    {
-                        account = new Account { Id = row.Id ?? Guid.CreateVersion7() };
-                        db.Accounts.Add(account); c++;
-                    }
-                    AccountRules.Apply(account, row.Input);
-                    account.OwnerTeamId = row.Input.OwnerId is { } o ? ownerTeams[o] : null;
-                }
-                catch (InputException ex)
-                {
-                    r++;
-                    await WriteReject(rejects, row.Line, ex, row.Raw);
-                }
-            }
-            // Each batch commits on its own (with its history) unless the whole file is one all-or-nothing transaction.
-            await using (var batchTransaction = transaction is null ? await db.Database.BeginTransactionAsync(ct) : null)
-            {
-                await db.SaveChangesAsync(ct);
-                if (batchTransaction is not null) await batchTransaction.CommitAsync(ct);
-            }
-            db.ChangeTracker.Clear();
-            batch.Clear();
-            return (c, u, r);
-        }
+        if (a.ExternalId is { } e) yield return ("external_id", e);
+        if (a.Domain is { } d) yield return ("domain", d);
+        if (a.NormalizedName is { } n) yield return ("name", n);
     }
 
-    private static (long, long, long) Add((long, long, long) a, (long, long, long) b) => (a.Item1 + b.Item1, a.Item2 + b.Item2, a.Item3 + b.Item3);
+    public override async Task<List<Account>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
+    {
+        var found = new List<Account>();
+        var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();
+        var domains = keys.Where(k => k.Column == "domain").Select(k => k.Key).ToList();
+        var names = keys.Where(k => k.Column == "name").Select(k => k.Key).ToList();
+        if (externals.Count > 0) found.AddRange(await db.Accounts.Where(a => a.ExternalId != null && externals.Contains(a.ExternalId)).ToListAsync(ct));
+        if (domains.Count > 0) found.AddRange(await db.Accounts.Where(a => a.Domain != null && domains.Contains(a.Domain)).ToListAsync(ct));
+        if (names.Count > 0) found.AddRange(await db.Accounts.Where(a => a.NormalizedName != null && names.Contains(a.NormalizedName)).ToListAsync(ct));
+        return found.Distinct().ToList();
+    }
 
-    private static Task WriteReject(StreamWriter w, long line, InputException ex, string[] raw) =>
-        w.WriteLineAsync(string.Join(",", new[] { line.ToString(CultureInfo.InvariantCulture), ex.Field, ex.Reason }.Concat(raw).Select(CsvRecords.Quote)));
-
+    public override void Finish(Account a, ImportRow<Account> row, ImportContext context)
+    {
+        base.Finish(a, row, context);
+        a.NormalizedName = CompanyNames.Normalise(a.Name);
+        if (a.ParentAccountId == a.Id) throw new InputException("parent_account_id", "an account cannot be its own parent");
+    }
 }
 
-public static class AccountExport
+/// <summary>How contacts and opportunities name their account: by id, by external id, or by name or domain.</summary>
+public static class AccountReferences
 {
-    /// <summary>Streams every visible account in id order, in pages, as CSV with the import's columns.</summary>
-    public static async Task<long> WriteAsync(RevLoopDb db, Stream output, CancellationToken ct)
+    public static async Task<Dictionary<string, Guid>> ByExternalIdAsync(RevLoopDb db, List<string> externals, CancellationToken ct) =>
+        externals.Count == 0 ? [] : (await db.Accounts.Where(a => a.ExternalId != null && externals.Contains(a.ExternalId))
+            .Select(a => new { a.ExternalId, a.Id }).ToListAsync(ct)).GroupBy(a => a.ExternalId!).ToDictionary(g => g.Key, g => g.Min(a => a.Id));
+
+    /// <summary>
+    /// Sets the account of each row from its account_id, account_external_id or account (a domain or a company name)
+    /// cell, in that order, with one query per kind of reference for the whole batch; required when <paramref name="required"/>.
+    /// </summary>
+    public static async Task ResolveAsync<T>(RevLoopDb db, IReadOnlyList<ImportRow<T>> rows, Action<T, Guid?> set, Func<T, Guid?> get, bool required, CancellationToken ct)
     {
-        var emails = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Email ?? "", ct);
-        await using var w = new StreamWriter(output, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        await w.WriteLineAsync(string.Join(",", AccountCsvColumns.All));
-        long n = 0;
-        Guid? after = null;
-        while (true)
+        var live = rows.Where(r => r.Error is null).ToList();
+        var ids = live.Where(r => r.Filled.Contains("account_id")).Select(r => get(r.Draft)!.Value).Distinct().ToList();
+        var knownIds = ids.Count == 0 ? [] : (await db.Accounts.Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        var externals = live.Select(r => r.Cell("account_external_id")).OfType<string>().Distinct().ToList();
+        var byExternal = await ByExternalIdAsync(db, externals, ct);
+        var named = live.Select(r => r.Cell("account")).OfType<string>().Distinct().ToList();
+        var domains = named.Where(LooksLikeDomain).Select(AccountRules.NormaliseDomain).Distinct().ToList();
+        var names = named.Where(n => !LooksLikeDomain(n)).Select(CompanyNames.Normalise).OfType<string>().Distinct().ToList();
+        var byDomain = domains.Count == 0 ? [] : (await db.Accounts.Where(a => a.Domain != null && domains.Contains(a.Domain)).Select(a => new { a.Domain, a.Id }).ToListAsync(ct))
+            .GroupBy(a => a.Domain!).ToDictionary(g => g.Key, g => g.Select(a => a.Id).ToList());
+        var byName = names.Count == 0 ? [] : (await db.Accounts.Where(a => a.NormalizedName != null && names.Contains(a.NormalizedName)).Select(a => new { a.NormalizedName, a.Id }).ToListAsync(ct))
+            .GroupBy(a => a.NormalizedName!).ToDictionary(g => g.Key, g => g.Select(a => a.Id).ToList());
+        foreach (var row in live)
         {
-            var q = db.Accounts.AsNoTracking();
-            if (after is { } a) q = q.Where(x => x.Id.CompareTo(a) > 0);
-            var page = await q.OrderBy(x => x.Id).Take(5000).ToListAsync(ct);
-            if (page.Count == 0) break;
-            foreach (var x in page)
+            row.Try(() =>
             {
-                await w.WriteLineAsync(string.Join(",", new[]
+                if (row.Filled.Contains("account_id"))
                 {
-                    x.Id.ToString(), x.Name, x.Domain, x.Industry, x.Employees?.ToString(CultureInfo.InvariantCulture), x.Segment, x.Region, x.Country,
-                    x.ParentAccountId?.ToString(), x.OwnerId is { } o && emails.TryGetValue(o, out var e) ? e : null,
-                }.Select(CsvRecords.Quote)));
-                n++;
-            }
-            after = page[^1].Id;
+                    var id = get(row.Draft)!.Value;
+                    if (!knownIds.Contains(id)) throw new InputException("account_id", $"no account has id {id}");
+                }
+                else if (row.Cell("account_external_id") is { } ext)
+                    set(row.Draft, byExternal.TryGetValue(ext, out var a) ? a : throw new InputException("account_external_id", $"no account has external id {ext}"));
+                else if (row.Cell("account") is { } text)
+                {
+                    var matches = LooksLikeDomain(text) ? byDomain.GetValueOrDefault(AccountRules.NormaliseDomain(text)) : byName.GetValueOrDefault(CompanyNames.Normalise(text) ?? "");
+                    if (matches is null or { Count: 0 }) throw new InputException("account", $"no account has the {(LooksLikeDomain(text) ? "domain" : "name")} '{text}'");
+                    if (matches.Count > 1) throw new InputException("account", $"{matches.Count} accounts match '{text}'; give account_id instead");
+                    set(row.Draft, matches[0]);
+                }
+                else if (required) throw new InputException("account_id", "is required (or account: a name or domain, or account_external_id)");
+            });
         }
-        return n;
     }
+
+    private static bool LooksLikeDomain(string text) => text.Contains('.', StringComparison.Ordinal) && !text.Contains(' ', StringComparison.Ordinal);
 }

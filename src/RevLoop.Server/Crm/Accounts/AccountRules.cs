@@ -3,6 +3,8 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
 using RevLoop.Data;
+using RevLoop.Platform;
+using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Accounts;
@@ -10,10 +12,12 @@ namespace RevLoop.Server.Crm.Accounts;
 /// <summary>The fields of an account as the API, the UI form and the CSV import/export all see them.</summary>
 public record AccountDto(
     Guid Id, string Name, string? Domain, string? Industry, int? Employees, string? Segment, string? Region, string? Country,
-    Guid? ParentAccountId, Guid? OwnerId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    Guid? ParentAccountId, Guid? OwnerId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool SegmentExplicit = false,
+    IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static AccountDto From(Account a) => new(a.Id, a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country,
-        a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt);
+        a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt, a.SegmentExplicit == true, TagsAndCustomFields.TagList(a.Tags),
+        TagsAndCustomFields.ToDictionary(a.CustomFields));
 }
 
 /// <summary>A created account plus the visible accounts with the same normalised domain or name (a warning).</summary>
@@ -26,33 +30,41 @@ public sealed record AccountCreatedDto : AccountDto
 /// <summary>Body of POST and PUT: every writable field (PUT replaces all of them).</summary>
 public sealed record AccountInput(
     string? Name, string? Domain = null, string? Industry = null, int? Employees = null, string? Segment = null, string? Region = null,
-    string? Country = null, Guid? ParentAccountId = null, Guid? OwnerId = null);
+    string? Country = null, Guid? ParentAccountId = null, Guid? OwnerId = null, IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null);
 
 public static partial class AccountRules
 {
     public static readonly IReadOnlyList<string> WritableFields =
-        ["name", "domain", "industry", "employees", "segment", "region", "country", "parentAccountId", "ownerId"];
+        ["name", "domain", "industry", "employees", "segment", "region", "country", "parentAccountId", "ownerId", "tags", "customFields"];
 
-    /// <summary>Default employee bands: under 200 smb, under 1,000 mid_market, else enterprise.</summary>
-    public static string? SegmentFor(int? employees) => employees switch
+    /// <summary>
+    /// Sets the fields of a normalised input. A segment given explicitly stays as given whatever the bands say; none
+    /// (or, on a record whose segment is derived, exactly the one the bands give) means derived from employees, and
+    /// <see cref="SegmentBands"/> changes re-derive it (see <see cref="SegmentBandsChange"/>).
+    /// </summary>
+    public static void Apply(Account a, AccountInput input, SegmentBands bands)
     {
-        null => null, < 200 => "smb", < 1000 => "mid_market", _ => "enterprise",
-    };
-
-    public static void Apply(Account a, AccountInput input)
-    {
+        var isNew = a.Version == 0;
         a.Name = input.Name ?? "";
         a.NormalizedName = RevLoop.Crm.CompanyNames.Normalise(a.Name);
-        a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees; a.Segment = input.Segment;
+        a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees;
+        var derived = bands.SegmentFor(input.Employees);
+        var isExplicit = input.Segment is not null && (input.Segment != derived || (!isNew && a.SegmentExplicit == true));
+        a.SegmentExplicit = isExplicit ? true : null;
+        a.Segment = isExplicit ? input.Segment : derived;
         a.Region = input.Region; a.Country = input.Country; a.ParentAccountId = input.ParentAccountId; a.OwnerId = input.OwnerId;
     }
+
+    /// <summary>The fields of the current record as an input, the segment only when it was set explicitly.</summary>
+    public static AccountInput InputOf(Account a) => new(a.Name, a.Domain, a.Industry, a.Employees, a.SegmentExplicit == true ? a.Segment : null, a.Region,
+        a.Country, a.ParentAccountId, a.OwnerId, TagsAndCustomFields.TagList(a.Tags), TagsAndCustomFields.ToDictionary(a.CustomFields));
 
     /// <summary>RFC 7396 merge patch onto the current values; unknown fields are refused by name.</summary>
     public static AccountInput Merge(Account current, JsonElement patch)
     {
         if (patch.ValueKind != JsonValueKind.Object) throw new InputException("body", "must be a JSON object");
-        var input = new AccountInput(current.Name, current.Domain, current.Industry, current.Employees, current.Segment, current.Region,
-            current.Country, current.ParentAccountId, current.OwnerId);
+        var input = InputOf(current);
         foreach (var p in patch.EnumerateObject())
         {
             input = p.Name switch
@@ -66,6 +78,8 @@ public static partial class AccountRules
                 "country" => input with { Country = Str(p) },
                 "parentAccountId" => input with { ParentAccountId = GuidOf(p) },
                 "ownerId" => input with { OwnerId = GuidOf(p) },
+                "tags" => input with { Tags = MergePatch.StringList(p.Value, "tags") },
+                "customFields" => input with { CustomFields = MergePatch.MergeObject(input.CustomFields, p.Value, "customFields") },
                 _ => throw new InputException(p.Name, $"is not a field of account (fields: {string.Join(", ", WritableFields)})"),
             };
         }
@@ -83,7 +97,7 @@ public static partial class AccountRules
         : p.Value.ValueKind == JsonValueKind.String && Guid.TryParse(p.Value.GetString(), out var g) ? g
         : throw new InputException(p.Name, "must be an id (UUID) or null");
 
-    /// <summary>Normalises and validates; throws <see cref="InputException"/> naming the first bad field.</summary>
+    /// <summary>Normalises and validates (the segment stays null when not given: <see cref="Apply"/> derives it); throws <see cref="InputException"/> naming the first bad field.</summary>
     public static AccountInput Normalise(AccountInput input)
     {
         var name = input.Name?.Trim();
@@ -92,7 +106,7 @@ public static partial class AccountRules
         var domain = string.IsNullOrWhiteSpace(input.Domain) ? null : NormaliseDomain(input.Domain);
         if (domain is not null && !DomainPattern().IsMatch(domain)) throw new InputException("domain", $"'{input.Domain}' is not a domain name like example.com");
         if (input.Employees is < 0) throw new InputException("employees", "must not be negative");
-        var segment = string.IsNullOrWhiteSpace(input.Segment) ? SegmentFor(input.Employees) : input.Segment.Trim().ToLowerInvariant();
+        var segment = string.IsNullOrWhiteSpace(input.Segment) ? null : input.Segment.Trim().ToLowerInvariant();
         if (segment is not null && !Account.Segments.Contains(segment)) throw new InputException("segment", $"must be one of {string.Join(", ", Account.Segments)}");
         var country = string.IsNullOrWhiteSpace(input.Country) ? null : input.Country.Trim().ToUpperInvariant();
         if (country is not null && !CountryPattern().IsMatch(country)) throw new InputException("country", "must be an ISO 3166 two-letter code such as DE");

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
 using RevLoop.Data;
 using RevLoop.Server.Crm.Duplicates;
+using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Accounts;
@@ -26,8 +27,9 @@ public static class AccountsApi
 
     public sealed record ListQuery(string? Q, Guid? OwnerId, string? Segment, string? Region, string? Country, Guid? ParentAccountId, string? Sort, string? Cursor, int? PageSize);
 
-    public static async Task<Ok<Page<AccountDto>>> List([AsParameters] ListQuery query, RevLoopDb db, CancellationToken ct)
-        => TypedResults.Ok(await Query(db, query, ct));
+    /// <param name="tag">Only accounts with this tag (normalised like tags are).</param>
+    public static async Task<Ok<Page<AccountDto>>> List([AsParameters] ListQuery query, string? tag, RevLoopDb db, HttpRequest request, CancellationToken ct)
+        => TypedResults.Ok(await Query(db, query, await TagsAndCustomFields.FilterAsync(db, db.Accounts.AsNoTracking(), "account", tag, request.Query, ct), ct));
 
     /// <summary>Keyset paging on (sort key, id): page N costs the same as page 1 at a million rows.</summary>
     public static Task<Page<AccountDto>> Query(RevLoopDb db, ListQuery query, CancellationToken ct) => Query(db, query, null, ct);
@@ -139,7 +141,8 @@ public static class AccountCommands
         if (input.OwnerId is null && viewer.UserId is { } me && me != Guid.Empty) input = input with { OwnerId = me };
         await AccountRules.CheckReferencesAsync(db, null, input, ct);
         var account = new Account();
-        AccountRules.Apply(account, input);
+        await TagsAndCustomFields.ApplyAsync(db, account, "account", input.Tags, input.CustomFields, ct);
+        AccountRules.Apply(account, input, (await SettingsApi.LoadAsync(db, ct)).Bands);
         await new Ownership(db).AssignAsync(account, input.OwnerId, ct);
         db.Accounts.Add(account);
         await db.SaveChangesAsync(ct);
@@ -151,7 +154,8 @@ public static class AccountCommands
         input = AccountRules.Normalise(input);
         await AccountRules.CheckReferencesAsync(db, account.Id, input, ct);
         var owner = account.OwnerId;
-        AccountRules.Apply(account, input);
+        await TagsAndCustomFields.ApplyAsync(db, account, "account", input.Tags, input.CustomFields, ct);
+        AccountRules.Apply(account, input, (await SettingsApi.LoadAsync(db, ct)).Bands);
         if (owner != input.OwnerId || account.OwnerTeamId is null) await new Ownership(db).AssignAsync(account, input.OwnerId, ct);
         await db.SaveChangesAsync(ct);
     }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Contacts;
 using RevLoop.Data;
 using RevLoop.Server.Crm.Duplicates;
+using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Contacts;
@@ -12,18 +13,21 @@ namespace RevLoop.Server.Crm.Contacts;
 /// <param name="Phones">Further E.164 phone numbers besides <paramref name="Phone"/>.</param>
 public sealed record ContactDto(Guid Id, Guid? AccountId, string FirstName, string LastName, string? Title, string? DealRole, string? Email, string? Phone,
     IReadOnlyList<string> Emails, IReadOnlyList<string> Phones, string EmailConsent, string PhoneConsent, string SmsConsent, Guid? OwnerId,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static ContactDto From(Contact c) => new(c.Id, c.AccountId, c.FirstName, c.LastName, c.Title, c.DealRole, c.Email, c.Phone,
-        PersonRules.Lines(c.ExtraEmails), PersonRules.Lines(c.ExtraPhones), c.EmailConsent, c.PhoneConsent, c.SmsConsent, c.OwnerId, c.Version, c.CreatedAt, c.UpdatedAt);
+        PersonRules.Lines(c.ExtraEmails), PersonRules.Lines(c.ExtraPhones), c.EmailConsent, c.PhoneConsent, c.SmsConsent, c.OwnerId, c.Version, c.CreatedAt, c.UpdatedAt,
+        TagsAndCustomFields.TagList(c.Tags), TagsAndCustomFields.ToDictionary(c.CustomFields));
 }
 
 public sealed record ContactInput(string? FirstName, string? LastName, Guid? AccountId = null, string? Title = null, string? DealRole = null,
     string? Email = null, string? Phone = null, string? EmailConsent = null, string? PhoneConsent = null, string? SmsConsent = null, Guid? OwnerId = null,
-    IReadOnlyList<string?>? Emails = null, IReadOnlyList<string?>? Phones = null)
+    IReadOnlyList<string?>? Emails = null, IReadOnlyList<string?>? Phones = null, IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static ContactInput From(Contact c) => new(c.FirstName, c.LastName, c.AccountId, c.Title, c.DealRole, c.Email, c.Phone,
-        c.EmailConsent, c.PhoneConsent, c.SmsConsent, c.OwnerId, PersonRules.Lines(c.ExtraEmails), PersonRules.Lines(c.ExtraPhones));
+        c.EmailConsent, c.PhoneConsent, c.SmsConsent, c.OwnerId, PersonRules.Lines(c.ExtraEmails), PersonRules.Lines(c.ExtraPhones),
+        TagsAndCustomFields.TagList(c.Tags), TagsAndCustomFields.ToDictionary(c.CustomFields));
 }
 
 /// <summary>
@@ -50,9 +54,10 @@ public static class ContactsApi
             (db, id, ct) => db.Contacts.IgnoreQueryFilters().Where(x => x.Id == id).Select(x => x.MergedIntoId).FirstOrDefaultAsync(ct));
     }
 
-    public static async Task<Ok<Page<ContactDto>>> List(Guid? accountId, string? email, Guid? ownerId, string? cursor, int? pageSize, RevLoopDb db, CancellationToken ct)
+    public static async Task<Ok<Page<ContactDto>>> List(Guid? accountId, string? email, Guid? ownerId, string? tag, string? cursor, int? pageSize, RevLoopDb db,
+        HttpRequest request, CancellationToken ct)
     {
-        IQueryable<Contact> q = db.Contacts;
+        var q = await TagsAndCustomFields.FilterAsync(db, db.Contacts, "contact", tag, request.Query, ct);
         if (accountId is { } a) q = q.Where(c => c.AccountId == a);
         if (email is not null) { var e = email.Trim().ToLowerInvariant(); q = q.Where(c => c.NormalizedEmail == e); }
         if (ownerId is { } o) q = q.Where(c => c.OwnerId == o);
@@ -90,6 +95,7 @@ public static class ContactRules
         c.EmailConsent = PersonRules.Consent("emailConsent", i.EmailConsent);
         c.PhoneConsent = PersonRules.Consent("phoneConsent", i.PhoneConsent);
         c.SmsConsent = PersonRules.Consent("smsConsent", i.SmsConsent);
+        await TagsAndCustomFields.ApplyAsync(db, c, "contact", i.Tags, i.CustomFields, ct);
         if (i.AccountId is { } a && !await db.Accounts.AnyAsync(x => x.Id == a, ct)) throw new InputException("accountId", $"no account has id {a}");
         c.AccountId = i.AccountId;
         await new Ownership(db).AssignAsync(c, i.OwnerId, ct);

@@ -46,7 +46,7 @@ public static class Merge
     public static Task<MergeResult<AccountDto>?> AccountsAsync(RevLoopDb db, Guid survivorId, MergeInput input, long? survivorVersion, CancellationToken ct) =>
         RunAsync(db, db.Accounts, "account", survivorId, input, survivorVersion, MoveAccountChildrenAsync, async (s, d) =>
         {
-            var chosen = Choose(AccountInputOf(s), AccountInputOf(d), input.Fields, [], "account");
+            var chosen = Choose(AccountRules.InputOf(s), AccountRules.InputOf(d), input.Fields, [], "account");
             await AccountCommands.UpdateAsync(db, s, chosen, ct);
         }, AccountDto.From, ct);
 
@@ -126,9 +126,6 @@ public static class Merge
         return s.Deserialize<TInput>(ApiJson.Options)!;
     }
 
-    private static AccountInput AccountInputOf(Account a) =>
-        new(a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country, a.ParentAccountId, a.OwnerId);
-
     /// <summary>Every email and phone of both, as extra ones (the rules drop whichever became the primary and repeats): nothing is lost.</summary>
     private static (List<string?> Emails, List<string?> Phones) AllChannels(string? sEmail, string? sExtraEmails, string? sPhone, string? sExtraPhones,
         string? dEmail, string? dExtraEmails, string? dPhone, string? dExtraPhones) =>
@@ -174,7 +171,41 @@ public static class Merge
         moved["activities"] = activities.Count;
         moved["opportunities"] = opportunities.Count;
         moved["leadConversions"] = conversions.Count;
+        moved["contactRoles"] = await MoveContactRolesAsync(db, s.Id, d.Id, ct);
         await MoveChannelsAsync(db, "contact", d.Id, d.Email, d.ExtraEmails, d.Phone, d.ExtraPhones, moved, ct);
+    }
+
+    /// <summary>
+    /// The duplicate's roles in deals become the survivor's. A deal has one role row per contact, so where the survivor
+    /// already has a role in the deal it keeps its own and the duplicate's is removed; where the survivor's role there
+    /// was removed before, that row comes back with the duplicate's role (as adding it again would). Returns the roles
+    /// the survivor gained.
+    /// </summary>
+    private static async Task<int> MoveContactRolesAsync(RevLoopDb db, Guid survivorId, Guid duplicateId, CancellationToken ct)
+    {
+        var roles = await db.OpportunityContactRoles.IgnoreQueryFilters().Where(r => r.ContactId == duplicateId && r.DeletedAt == null).ToListAsync(ct);
+        if (roles.Count == 0) return 0;
+        var dealIds = roles.Select(r => r.OpportunityId).ToList();
+        var survivorRoles = await db.OpportunityContactRoles.IgnoreQueryFilters()
+            .Where(r => r.ContactId == survivorId && dealIds.Contains(r.OpportunityId)).ToDictionaryAsync(r => r.OpportunityId, ct);
+        var gained = 0;
+        foreach (var role in roles)
+        {
+            if (!survivorRoles.TryGetValue(role.OpportunityId, out var own))
+            {
+                role.ContactId = survivorId;
+                gained++;
+                continue;
+            }
+            if (own.DeletedAt is not null)
+            {
+                own.Role = role.Role;
+                own.DeletedAt = null;
+                gained++;
+            }
+            db.OpportunityContactRoles.Remove(role);
+        }
+        return gained;
     }
 
     private static async Task MoveLeadChildrenAsync(RevLoopDb db, Lead s, Lead d, Dictionary<string, int> moved, CancellationToken ct)

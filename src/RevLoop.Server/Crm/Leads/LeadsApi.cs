@@ -10,6 +10,7 @@ using RevLoop.Server.Crm.Accounts;
 using RevLoop.Server.Crm.Contacts;
 using RevLoop.Server.Crm.Opportunities;
 using RevLoop.Server.Crm.Duplicates;
+using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Leads;
@@ -17,20 +18,24 @@ namespace RevLoop.Server.Crm.Leads;
 public record LeadDto(Guid Id, string FirstName, string LastName, string? Title, string? Email, string? Phone, IReadOnlyList<string> Emails,
     IReadOnlyList<string> Phones, string? Company, string? Domain, int? Employees, string? Industry, string? Country, string? Region, string Status, string? Source, string? Pool, string EmailConsent,
     string PhoneConsent, string SmsConsent, Guid? OwnerId, DateTimeOffset? ConvertedAt, Guid? ConvertedAccountId, Guid? ConvertedContactId,
-    Guid? ConvertedOpportunityId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
+    Guid? ConvertedOpportunityId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static LeadDto From(Lead l) => new(l.Id, l.FirstName, l.LastName, l.Title, l.Email, l.Phone, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones), l.Company, l.Domain, l.Employees, l.Industry,
         l.Country, l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, l.ConvertedAt, l.ConvertedAccountId,
-        l.ConvertedContactId, l.ConvertedOpportunityId, l.Version, l.CreatedAt, l.UpdatedAt);
+        l.ConvertedContactId, l.ConvertedOpportunityId, l.Version, l.CreatedAt, l.UpdatedAt, TagsAndCustomFields.TagList(l.Tags),
+        TagsAndCustomFields.ToDictionary(l.CustomFields));
 }
 
 public sealed record LeadInput(string? FirstName, string? LastName, string? Email = null, string? Phone = null, string? Title = null, string? Company = null,
     string? Domain = null, int? Employees = null, string? Industry = null, string? Country = null, string? Region = null, string? Status = null,
     string? Source = null, string? Pool = null, string? EmailConsent = null, string? PhoneConsent = null, string? SmsConsent = null, Guid? OwnerId = null,
-    IReadOnlyList<string?>? Emails = null, IReadOnlyList<string?>? Phones = null)
+    IReadOnlyList<string?>? Emails = null, IReadOnlyList<string?>? Phones = null, IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static LeadInput From(Lead l) => new(l.FirstName, l.LastName, l.Email, l.Phone, l.Title, l.Company, l.Domain, l.Employees, l.Industry, l.Country,
-        l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones));
+        l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones),
+        TagsAndCustomFields.TagList(l.Tags), TagsAndCustomFields.ToDictionary(l.CustomFields));
 }
 
 /// <summary>A created lead plus the visible leads and contacts that share an email or phone with it (a warning).</summary>
@@ -63,9 +68,10 @@ public static class LeadsApi
             (db, id, ct) => db.Leads.IgnoreQueryFilters().Where(x => x.Id == id).Select(x => x.MergedIntoId).FirstOrDefaultAsync(ct));
     }
 
-    public static async Task<Ok<Page<LeadDto>>> List(string? status, string? pool, Guid? ownerId, string? email, string? cursor, int? pageSize, RevLoopDb db, CancellationToken ct)
+    public static async Task<Ok<Page<LeadDto>>> List(string? status, string? pool, Guid? ownerId, string? email, string? tag, string? cursor, int? pageSize,
+        RevLoopDb db, HttpRequest request, CancellationToken ct)
     {
-        IQueryable<Lead> q = db.Leads;
+        var q = await TagsAndCustomFields.FilterAsync(db, db.Leads, "lead", tag, request.Query, ct);
         if (status is not null) q = q.Where(l => l.Status == status);
         if (pool is not null) q = q.Where(l => l.Pool == pool);
         if (ownerId is { } o) q = q.Where(l => l.OwnerId == o);
@@ -115,7 +121,7 @@ public static class LeadsApi
             if (string.IsNullOrWhiteSpace(lead.Company)) throw new InputException("accountId", "the lead has no company; give an accountId to convert it into");
             account = new Account();
             AccountRules.Apply(account, AccountRules.Normalise(new AccountInput(lead.Company, lead.Domain ?? CompanyNames.DomainOfEmail(lead.Email), lead.Industry,
-                lead.Employees, null, lead.Region, lead.Country, null, lead.OwnerId)));
+                lead.Employees, null, lead.Region, lead.Country, null, lead.OwnerId)), (await SettingsApi.LoadAsync(db, ct)).Bands);
             await new Ownership(db).AssignAsync(account, lead.OwnerId, ct);
             db.Accounts.Add(account);
         }
@@ -194,6 +200,7 @@ public static class LeadRules
         l.EmailConsent = PersonRules.Consent("emailConsent", i.EmailConsent);
         l.PhoneConsent = PersonRules.Consent("phoneConsent", i.PhoneConsent);
         l.SmsConsent = PersonRules.Consent("smsConsent", i.SmsConsent);
+        await TagsAndCustomFields.ApplyAsync(db, l, "lead", i.Tags, i.CustomFields, ct);
         await new Ownership(db).AssignAsync(l, i.OwnerId, ct);
         await ContactPointIndex.SyncAsync(db, "lead", l.Id, db.Entry(l).State is EntityState.Detached or EntityState.Added, l.ExtraEmails, l.ExtraPhones, ct);
     }

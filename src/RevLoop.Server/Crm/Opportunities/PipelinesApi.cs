@@ -6,13 +6,14 @@ using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Opportunities;
 
-public sealed record StageDto(Guid Id, string Name, int SortOrder, int Probability, string Type);
+public sealed record StageDto(Guid Id, string Name, int SortOrder, int Probability, string Type, IReadOnlyList<string> RequiredFields);
 public sealed record PipelineDto(Guid Id, string Name, bool IsDefault, IReadOnlyList<StageDto> Stages)
 {
     public static PipelineDto From(Pipeline p) => new(p.Id, p.Name, p.IsDefault,
-        p.Stages.OrderBy(s => s.SortOrder).Select(s => new StageDto(s.Id, s.Name, s.SortOrder, s.Probability, s.Type)).ToList());
+        p.Stages.OrderBy(s => s.SortOrder).Select(s => new StageDto(s.Id, s.Name, s.SortOrder, s.Probability, s.Type, OpportunityRules.RequiredFieldsOf(s))).ToList());
 }
-public sealed record StageInput(Guid? Id, string? Name, int? Probability, string? Type);
+/// <param name="RequiredFields">Opportunity fields required from this stage on; null keeps a listed stage's current ones.</param>
+public sealed record StageInput(Guid? Id, string? Name, int? Probability, string? Type, IReadOnlyList<string>? RequiredFields = null);
 public sealed record PipelineInput(string? Name, bool? IsDefault, IReadOnlyList<StageInput>? Stages);
 
 /// <summary>Pipelines and their stages, configured by revops and admins to the company's own process.</summary>
@@ -65,6 +66,28 @@ public static class PipelinesApi
         }
         foreach (var type in StageTypes.All)
             if (!stages.Any(s => (s.Type ?? StageTypes.Open) == type)) throw new InputException("stages", $"needs at least one {type} stage");
+        var customKeys = (await db.CustomFieldDefinitions.AsNoTracking().Where(d => d.RecordType == "opportunity").Select(d => d.Key).ToListAsync(ct))
+            .Select(k => $"customFields.{k}").ToHashSet();
+        var required = new List<string?>();
+        for (var i = 0; i < stages.Count; i++)
+        {
+            if (stages[i].RequiredFields is not { } fields) { required.Add(null); continue; }
+            var list = new List<string>();
+            for (var j = 0; j < fields.Count; j++)
+            {
+                var f = fields[j]?.Trim() ?? "";
+                if (!OpportunityRules.RequirableFields.Contains(f) && !customKeys.Contains(f))
+                    throw new InputException($"stages[{i}].requiredFields[{j}]", $"'{f}' is not a field a stage can require (fields: {string.Join(", ", OpportunityRules.RequirableFields.Concat(customKeys))})");
+                if ((stages[i].Type ?? StageTypes.Open) == StageTypes.Lost)
+                    throw new InputException($"stages[{i}].requiredFields", "a lost stage requires its lost reason only");
+                if (!list.Contains(f)) list.Add(f);
+            }
+            required.Add(string.Join(',', list));
+        }
+        // A new pipeline that says nothing about required fields gets the documented default: amount and close date from the
+        // second stage on (when that stage is open).
+        if (pipeline.Stages.Count == 0 && required.All(r => r is null) && stages.Count > 1 && (stages[1].Type ?? StageTypes.Open) == StageTypes.Open)
+            required[1] = "amount,closeDate";
 
         var kept = stages.Where(s => s.Id is not null).Select(s => s.Id!.Value).ToHashSet();
         foreach (var unknown in kept.Where(k => pipeline.Stages.All(s => s.Id != k)))
@@ -84,6 +107,7 @@ public static class PipelinesApi
             stage.SortOrder = i;
             stage.Type = s.Type ?? StageTypes.Open;
             stage.Probability = stage.Type switch { StageTypes.Won => 100, StageTypes.Lost => 0, _ => s.Probability ?? 0 };
+            if (required[i] is { } r) stage.RequiredFields = r.Length == 0 ? null : r;
         }
         pipeline.Name = name;
         if (input.IsDefault == true)

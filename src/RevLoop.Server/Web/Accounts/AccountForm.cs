@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Configuration;
 using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Crm.Accounts;
@@ -21,14 +22,29 @@ public sealed class AccountFormModel
     /// <summary>The parent account's exact name or id.</summary>
     public string? Parent { get; set; }
     public string? OwnerId { get; set; }
+    /// <summary>Tags as typed, comma-separated.</summary>
+    public string? Tags { get; set; }
+    /// <summary>Custom field values as typed, by key; posted as cf.key (filled by the page from the form).</summary>
+    public Dictionary<string, string>? CustomFields { get; set; } = [];
     public long Version { get; set; }
 
+    /// <summary>A derived segment shows as "Automatic", so saving the form keeps it derived.</summary>
     public static AccountFormModel From(Account a, string? parentName) => new()
     {
         Name = a.Name, Domain = a.Domain, Industry = a.Industry, Employees = a.Employees?.ToString(CultureInfo.InvariantCulture),
-        Segment = a.Segment, Region = a.Region, Country = a.Country, Parent = parentName ?? a.ParentAccountId?.ToString(),
-        OwnerId = a.OwnerId?.ToString(), Version = a.Version,
+        Segment = a.SegmentExplicit == true ? a.Segment : null, Region = a.Region, Country = a.Country, Parent = parentName ?? a.ParentAccountId?.ToString(),
+        OwnerId = a.OwnerId?.ToString(), Version = a.Version, Tags = string.Join(", ", TagText.Split(a.Tags)),
+        CustomFields = TagText.Values(a.CustomFields),
     };
+
+    /// <summary>The custom field inputs of a posted form (named cf.key).</summary>
+    public void ReadCustomFields(IFormCollection form)
+    {
+        CustomFields = form.Where(f => f.Key.StartsWith("cf.", StringComparison.Ordinal)).ToDictionary(f => f.Key[3..], f => f.Value.ToString(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Form keys an error can sit next to: the API's field names, with tags[i] shown at the tags input.</summary>
+    public static string FormKey(string field) => field.StartsWith("tags[", StringComparison.Ordinal) ? "tags" : field;
 
     /// <summary>Turns the text into the API's input; throws <see cref="InputException"/> with the API's field names.</summary>
     public async Task<AccountInput> ToInputAsync(RevLoopDb db, Guid? self, CancellationToken ct)
@@ -58,7 +74,10 @@ public sealed class AccountFormModel
                 };
             }
         }
-        return new AccountInput(Name, Domain, Industry, employees, Segment, Region, Country, parent, owner);
+        var tags = (Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var fields = (CustomFields ?? []).Where(f => !string.IsNullOrWhiteSpace(f.Value))
+            .ToDictionary(f => f.Key, f => System.Text.Json.JsonSerializer.SerializeToElement(f.Value.Trim()), StringComparer.Ordinal);
+        return new AccountInput(Name, Domain, Industry, employees, Segment, Region, Country, parent, owner, tags, fields);
     }
 }
 
@@ -75,7 +94,15 @@ public static class AccountHistory
     {
         ["Name"] = "Name", ["Domain"] = "Domain", ["Industry"] = "Industry", ["Employees"] = "Employees", ["Segment"] = "Segment",
         ["Region"] = "Region", ["Country"] = "Country", ["ParentAccountId"] = "Parent account", ["OwnerId"] = "Owner",
-        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["MergedIntoId"] = "Merged into",
+        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["Tags"] = "Tags", ["SegmentExplicit"] = "Segment set by hand", ["MergedIntoId"] = "Merged into",
+        // Contacts, leads and opportunities share the timeline.
+        ["FirstName"] = "First name", ["LastName"] = "Last name", ["Title"] = "Title", ["DealRole"] = "Deal role", ["Email"] = "Email", ["Phone"] = "Phone",
+        ["EmailConsent"] = "Email consent", ["PhoneConsent"] = "Phone consent", ["SmsConsent"] = "SMS consent", ["AccountId"] = "Account",
+        ["Company"] = "Company", ["Status"] = "Status", ["Source"] = "Source", ["Pool"] = "Pool", ["ConvertedAt"] = "Converted",
+        ["ConvertedAccountId"] = "Converted to account", ["ConvertedContactId"] = "Converted to contact", ["ConvertedOpportunityId"] = "Converted to opportunity",
+        ["PrimaryContactId"] = "Primary contact", ["PipelineId"] = "Pipeline", ["StageId"] = "Stage", ["AmountMinor"] = "Amount", ["AcvMinor"] = "ACV",
+        ["Currency"] = "Currency", ["CloseDate"] = "Close date", ["NextStep"] = "Next step", ["SourcingRole"] = "Sourced by", ["Type"] = "Type",
+        ["ForecastCategory"] = "Forecast category", ["ProductFamily"] = "Product family", ["LostReason"] = "Lost reason", ["WonAt"] = "Won", ["LostAt"] = "Lost",
     };
 
     /// <summary>Form field (and API field) for a history field, to point a conflict at the input.</summary>
@@ -90,9 +117,13 @@ public static class AccountHistory
     /// A page of the timeline, newest first: up to about <paramref name="size"/> field changes, never splitting one save
     /// across pages. <paramref name="beforeId"/> continues from an earlier page.
     /// </summary>
-    public static async Task<(List<ChangeGroup> Groups, long? Older)> PageAsync(RevLoopDb db, Guid accountId, long? beforeId, int size, TimeZoneInfo zone, CancellationToken ct)
+    public static Task<(List<ChangeGroup> Groups, long? Older)> PageAsync(RevLoopDb db, Guid accountId, long? beforeId, int size, TimeZoneInfo zone, CancellationToken ct) =>
+        PageAsync(db, EntityType, accountId, beforeId, size, zone, ct);
+
+    /// <summary>The same timeline for any tracked record (<c>contact</c>, <c>lead</c>, <c>opportunity</c>, …).</summary>
+    public static async Task<(List<ChangeGroup> Groups, long? Older)> PageAsync(RevLoopDb db, string entityType, Guid entityId, long? beforeId, int size, TimeZoneInfo zone, CancellationToken ct)
     {
-        var q = db.FieldChanges.AsNoTracking().Where(c => c.EntityType == EntityType && c.EntityId == accountId);
+        var q = db.FieldChanges.AsNoTracking().Where(c => c.EntityType == entityType && c.EntityId == entityId);
         if (beforeId is { } b) q = q.Where(c => c.Id < b);
         var rows = await q.OrderByDescending(c => c.Id).Take(size + 1).ToListAsync(ct);
         long? older = null;
@@ -125,6 +156,10 @@ public static class AccountHistory
         var tokenIds = new HashSet<Guid>();
         var accountIds = new HashSet<Guid>();
         var teamIds = new HashSet<Guid>();
+        var contactIds = new HashSet<Guid>();
+        var stageIds = new HashSet<Guid>();
+        var pipelineIds = new HashSet<Guid>();
+        var opportunityIds = new HashSet<Guid>();
         foreach (var r in rows)
         {
             if (r.ChangedBy.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(r.ChangedBy[5..], out var u)) userIds.Add(u);
@@ -135,8 +170,14 @@ public static class AccountHistory
                 switch (r.Field)
                 {
                     case "OwnerId": userIds.Add(g); break;
-                    case "ParentAccountId" or "MergedIntoId": accountIds.Add(g); break;
+                    case "ParentAccountId" or "AccountId" or "ConvertedAccountId": accountIds.Add(g); break;
+                    // The survivor of a merge is a record of the same type: an account, a contact or a lead.
+                    case "MergedIntoId": accountIds.Add(g); contactIds.Add(g); break;
                     case "OwnerTeamId": teamIds.Add(g); break;
+                    case "PrimaryContactId" or "ConvertedContactId": contactIds.Add(g); break;
+                    case "StageId": stageIds.Add(g); break;
+                    case "PipelineId": pipelineIds.Add(g); break;
+                    case "ConvertedOpportunityId": opportunityIds.Add(g); break;
                 }
             }
         }
@@ -145,6 +186,12 @@ public static class AccountHistory
         var users = await Ui.UserNamesAsync(db, userIds, ct);
         var accounts = accountIds.Count == 0 ? [] : await db.Accounts.AsNoTracking().IgnoreQueryFilters().Where(a => accountIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, a => a.Name, ct);
         var teams = teamIds.Count == 0 ? [] : await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var contacts = contactIds.Count == 0 ? [] : await db.Contacts.AsNoTracking().IgnoreQueryFilters().Where(c => contactIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => (c.FirstName + " " + c.LastName).Trim(), ct);
+        var stages = stageIds.Count == 0 ? [] : await db.Stages.AsNoTracking().Where(s => stageIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
+        var pipelines = pipelineIds.Count == 0 ? [] : await db.Pipelines.AsNoTracking().Where(p => pipelineIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        var opportunities = opportunityIds.Count == 0 ? [] : await db.Opportunities.AsNoTracking().IgnoreQueryFilters().Where(o => opportunityIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
 
         string Who(string changedBy)
         {
@@ -162,14 +209,23 @@ public static class AccountHistory
                 return field switch
                 {
                     "OwnerId" => (users.GetValueOrDefault(g, "a removed user"), null),
-                    "ParentAccountId" or "MergedIntoId" => (accounts.GetValueOrDefault(g, "a removed account"), $"/accounts/{g}"),
+                    "ParentAccountId" or "AccountId" or "ConvertedAccountId" => (accounts.GetValueOrDefault(g, "a removed account"), $"/accounts/{g}"),
+                    "MergedIntoId" => accounts.TryGetValue(g, out var account) ? (account, $"/accounts/{g}")
+                        : contacts.TryGetValue(g, out var contact) ? (contact, $"/contacts/{g}") : ("another lead", $"/leads/{g}"),
                     "OwnerTeamId" => (teams.GetValueOrDefault(g, "a removed team"), null),
+                    "PrimaryContactId" or "ConvertedContactId" => (contacts.GetValueOrDefault(g, "a removed contact"), $"/contacts/{g}"),
+                    "ConvertedOpportunityId" => (opportunities.GetValueOrDefault(g, "a removed opportunity"), $"/opportunities/{g}"),
+                    "StageId" => (stages.GetValueOrDefault(g, "a removed stage"), null),
+                    "PipelineId" => (pipelines.GetValueOrDefault(g, "a removed pipeline"), $"/pipeline/{g}"),
                     _ => (value, null),
                 };
             }
             if (field == "Segment") return (Ui.Segment(value), null);
             if (field == "Employees" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return (Ui.Number(n), null);
             if (field == "DeletedAt") return ("yes", null);
+            // Amounts are stored in minor units; two decimals fit every currency the demo and most companies use.
+            if (field is "AmountMinor" or "AcvMinor" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var minor))
+                return ((minor / 100m).ToString("#,##0.00", CultureInfo.InvariantCulture), null);
             return (value, null);
         }
 
@@ -181,9 +237,10 @@ public static class AccountHistory
                 {
                     var (oldText, oldHref) = Value(r.Field, r.OldValue);
                     var (newText, newHref) = Value(r.Field, r.NewValue);
-                    return new FieldDiff(r.Field, Labels.GetValueOrDefault(r.Field, r.Field), oldText, newText, oldHref, newHref);
+                    var label = Labels.GetValueOrDefault(r.Field) ?? (r.Field.StartsWith("CustomFields.", StringComparison.Ordinal) ? r.Field["CustomFields.".Length..] : r.Field);
+                    return new FieldDiff(r.Field, label, oldText, newText, oldHref, newHref);
                 }).ToList();
-                var created = g.Any(r => r.Field == "Name" && r.OldValue is null);
+                var created = g.Any(r => r.Field is "Name" or "LastName" && r.OldValue is null);
                 var deleted = g.Any(r => r.Field == "DeletedAt" && r.OldValue is null && r.NewValue is not null);
                 return new ChangeGroup(g.Key, first.ChangedAt, Who(first.ChangedBy), first.Source, created, deleted, fields, g.Min(r => r.Id));
             })

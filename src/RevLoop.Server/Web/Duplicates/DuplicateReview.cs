@@ -115,7 +115,7 @@ public sealed record MergeScreen(string Type, Guid SurvivorId, string SurvivorNa
                 var dc = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == duplicateId, ct);
                 if (sc is null || dc is null) return null;
                 (s, d, sName, dName, sVersion, dVersion) = (ContactInput.From(sc), ContactInput.From(dc), $"{sc.FirstName} {sc.LastName}".Trim(), $"{dc.FirstName} {dc.LastName}".Trim(), sc.Version, dc.Version);
-                kept = ["every email and phone of both", "activities", "opportunities (as primary contact)", "lead conversions"];
+                kept = ["every email and phone of both", "activities", "opportunities (as primary contact)", "roles in deals", "lead conversions"];
                 break;
             case "lead":
                 var sl = await db.Leads.AsNoTracking().FirstOrDefaultAsync(l => l.Id == survivorId, ct);

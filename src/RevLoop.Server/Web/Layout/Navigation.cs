@@ -8,10 +8,10 @@ public static class Navigation
     public static readonly IReadOnlyList<Module> Modules =
     [
         new("Home", "/", "home", true, "Your morning numbers and what needs attention.", ["dashboard", "start"]),
-        new("Leads", "/leads", "leads", false, "Inbound and outbound leads, scored and routed to the right rep within seconds, with SLA timers.", ["mql", "sql", "inbound", "routing"]),
+        new("Leads", "/leads", "leads", true, "Inbound and outbound leads, scored and routed to the right rep within seconds, with SLA timers.", ["mql", "sql", "inbound", "routing"]),
         new("Accounts", "/accounts", "accounts", true, "Companies you sell to, with their hierarchy, owners and full change history.", ["companies", "organisations", "crm"]),
-        new("Contacts", "/contacts", "contacts", false, "People at your accounts, their roles (decision maker, champion) and consent per channel.", ["people", "persons"]),
-        new("Opportunities", "/opportunities", "opportunities", false, "Deals on a board per pipeline, with stages, amounts, close dates and forecast categories.", ["deals", "pipeline", "board", "forecast"]),
+        new("Contacts", "/contacts", "contacts", true, "People at your accounts, their roles (decision maker, champion) and consent per channel.", ["people", "persons"]),
+        new("Opportunities", "/opportunities", "opportunities", true, "Deals on a board per pipeline, with stages, amounts, close dates and forecast categories.", ["deals", "pipeline", "board", "forecast"]),
         new("Campaigns", "/campaigns", "campaigns", false, "Campaigns with cost, members and touches, and the pipeline and revenue they produced.", ["marketing", "attribution", "roi"]),
         new("Sequences", "/sequences", "sequences", false, "Multi-step outreach: emails sent for you, calls and LinkedIn steps as tasks in your queue.", ["cadences", "outreach", "email"]),
         new("Customers", "/customers", "customers", false, "Customer success: health scores, playbooks, tickets and renewals ahead of term end.", ["success", "health", "renewals", "csm"]),
@@ -19,8 +19,11 @@ public static class Navigation
         new("Projects", "/projects", "projects", false, "Delivery projects opened by won orders: plans, milestones, acceptance and hand-off.", ["delivery", "implementation"]),
         new("Analytics", "/analytics", "analytics", true, "MRR, ARR, churn, pipeline velocity, funnels and the accountability matrix — every number drills down.", ["reports", "dashboards", "metrics", "kpi"]),
         new("Settings", "/settings", "settings", true, "Company name, fiscal year, currencies and exchange rates.", ["configuration", "currencies", "exchange rates", "fiscal"]),
+        new("Import", "/imports", "upload", true, "Accounts, contacts, leads and opportunities from CSV or a Salesforce export, with a reject file for bad rows.", ["csv", "upload", "salesforce", "migrate"]),
     ];
 
     public static bool IsActive(Module m, string path) =>
-        m.Href == "/" ? path is "" or "/" : path == m.Href || path.StartsWith(m.Href + "/", StringComparison.Ordinal);
+        m.Href == "/" ? path is "" or "/"
+        : path == m.Href || path.StartsWith(m.Href + "/", StringComparison.Ordinal)
+          || (m.Href == "/opportunities" && (path == "/pipeline" || path.StartsWith("/pipeline/", StringComparison.Ordinal)));
 }

@@ -115,7 +115,7 @@
       if (at < 0) document.getElementById("global-search").focus(); else if (links[at]) links[at].focus();
       return;
     }
-    var openMenu = k === "Escape" && document.querySelector("details.filter-menu[open], details.user-menu[open]");
+    var openMenu = k === "Escape" && document.querySelector("details.filter-menu[open], details.user-menu[open], details.card-move[open]");
     if (openMenu) {
       openMenu.open = false;
       openMenu.querySelector("summary").focus();
@@ -159,7 +159,7 @@
       return;
     }
     // Close open menus when clicking elsewhere.
-    document.querySelectorAll("details.user-menu[open], details.filter-menu[open]").forEach(function (d) {
+    document.querySelectorAll("details.user-menu[open], details.filter-menu[open], details.card-move[open]").forEach(function (d) {
       if (!d.contains(t)) d.open = false;
     });
   });
@@ -304,6 +304,107 @@
   document.addEventListener("DOMContentLoaded", function () {
     init(document);
     if (document.documentElement.classList.contains("nav-collapsed")) setNav(true);
+  });
+
+
+  // --- Pipeline board: drag a card (or use its Move menu) to change the stage through the server's rules. ---
+  var dragged = null;
+  function boardMessage(id, text) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    el.textContent = text;
+    el.hidden = !text;
+  }
+  function refreshBoard() {
+    var board = document.getElementById("board");
+    if (board && window.htmx) return htmx.ajax("GET", board.dataset.refresh, { target: "#board", swap: "outerHTML" });
+    window.location.reload();
+  }
+  function moveCard(card, column, reason) {
+    var stageId = column.dataset.stageId;
+    if (!card || card.dataset.stage === stageId) return;
+    var origin = card.parentNode, next = card.nextSibling;
+    var list = column.querySelector(".cards");
+    if (list) list.insertBefore(card, list.firstChild); else card.hidden = true;
+    boardMessage("board-error", "");
+    boardMessage("board-status", "");
+    var meta = document.querySelector("meta[name='csrf-token']");
+    var body = new URLSearchParams({ stageId: stageId, version: card.dataset.version || "", lostReason: reason || "" });
+    fetch("/ui/opportunities/" + card.dataset.id + "/stage", {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "X-CSRF-TOKEN": meta ? meta.content : "", "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (r) {
+      return r.json().catch(function () { return { message: "The server did not answer (" + r.status + ")." }; }).then(function (j) { return { status: r.status, body: j }; });
+    }).then(function (res) {
+      if (res.status === 200) {
+        var done = refreshBoard();
+        var text = "Moved “" + card.dataset.name + "” to " + res.body.stage + ".";
+        if (done && done.then) done.then(function () { boardMessage("board-status", text); }); else boardMessage("board-status", text);
+        return;
+      }
+      // Refused: the card snaps back to where it was.
+      card.hidden = false;
+      origin.insertBefore(card, next);
+      if (res.body.field === "lostReason" && !reason) { askLostReason(card, column); return; }
+      boardMessage("board-error", res.body.message || "The deal was not moved.");
+      if (res.status === 409) refreshBoard();
+    }).catch(function () {
+      card.hidden = false;
+      origin.insertBefore(card, next);
+      boardMessage("board-error", "The deal was not moved: the server could not be reached.");
+    });
+  }
+  function askLostReason(card, column) {
+    var dlg = document.getElementById("lost-dialog");
+    if (!dlg) return;
+    var input = document.getElementById("lost-reason");
+    input.value = "";
+    document.getElementById("lost-deal").textContent = "“" + card.dataset.name + "” moves to " + column.dataset.stageName + ". A lost deal needs its reason.";
+    dlg.returnValue = "";
+    dlg.onclose = function () {
+      if (dlg.returnValue === "lost" && input.value.trim()) moveCard(card, column, input.value.trim());
+      else boardMessage("board-error", "“" + card.dataset.name + "” was not moved: a lost deal needs a lost reason.");
+    };
+    dlg.showModal();
+    input.focus();
+  }
+  document.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest(".board-card");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    document.querySelectorAll(".board-col.drop-target").forEach(function (c) { c.classList.remove("drop-target"); });
+  });
+  document.addEventListener("dragover", function (e) {
+    var col = dragged && e.target.closest && e.target.closest(".board-col");
+    if (!col) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    document.querySelectorAll(".board-col.drop-target").forEach(function (c) { if (c !== col) c.classList.remove("drop-target"); });
+    col.classList.add("drop-target");
+  });
+  document.addEventListener("drop", function (e) {
+    var col = dragged && e.target.closest && e.target.closest(".board-col");
+    if (!col) return;
+    e.preventDefault();
+    col.classList.remove("drop-target");
+    var card = dragged;
+    dragged = null;
+    moveCard(card, col, null);
+  });
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-move-to]");
+    if (!btn) return;
+    var card = btn.closest(".board-card");
+    var col = document.querySelector(".board-col[data-stage-id='" + btn.dataset.moveTo + "']");
+    var menu = btn.closest("details");
+    if (menu) menu.open = false;
+    if (card && col) moveCard(card, col, null);
   });
 
   // --- htmx: antiforgery header on writes, re-initialise swapped content, keep the filter box in step. ---

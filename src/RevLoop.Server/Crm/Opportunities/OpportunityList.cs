@@ -1,0 +1,115 @@
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm.Opportunities;
+using RevLoop.Data;
+using RevLoop.Finance;
+using RevLoop.Server.Crm.Configuration;
+using RevLoop.Server.Platform;
+
+namespace RevLoop.Server.Crm.Opportunities;
+
+/// <summary>
+/// <c>GET /api/v1/opportunities</c>: filters by pipeline, stage, account, owner and close date, sorted by id (creation
+/// order) or close date, keyset-paged so a page deep in a million deals costs what the first one does.
+/// <c>owner</c> takes a user id, an email or <c>me</c>; <c>stage</c> a stage id or a stage name (in every pipeline, or in
+/// <c>pipelineId</c>). <c>ownerId</c>/<c>stageId</c> stay for clients written before the friendlier names.
+/// </summary>
+public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, string? Stage, Guid? AccountId, Guid? OwnerId, string? Owner, string? Tag,
+    DateOnly? CloseFrom, DateOnly? CloseTo, string? Sort, string? Cursor, int? PageSize)
+{
+    public static readonly IReadOnlyList<string> Sorts = ["id", "closeDate", "-closeDate"];
+
+    /// <param name="query">The whole query string, for the custom-field filters (<c>cf.key=value</c>).</param>
+    public async Task<Page<OpportunityDto>> RunAsync(RevLoopDb db, Viewer viewer, IQueryCollection query, CancellationToken ct)
+    {
+        var size = Paging.Size(PageSize);
+        var sort = Sort ?? "id";
+        if (!Sorts.Contains(sort)) throw new InputException("sort", $"must be one of {string.Join(", ", Sorts)}");
+        var q = (await TagsAndCustomFields.FilterAsync(db, db.Opportunities, "opportunity", Tag, query, ct)).AsNoTracking();
+        if (PipelineId is { } p) q = q.Where(o => o.PipelineId == p);
+        if (StageId is { } s) q = q.Where(o => o.StageId == s);
+        if (!string.IsNullOrWhiteSpace(Stage))
+        {
+            var stages = await StagesNamedAsync(db, Stage.Trim(), ct);
+            q = stages.Count == 1 ? q.Where(o => o.StageId == stages[0]) : q.Where(o => stages.Contains(o.StageId));
+        }
+        if (AccountId is { } a) q = q.Where(o => o.AccountId == a);
+        if (OwnerId is { } w) q = q.Where(o => o.OwnerId == w);
+        if (!string.IsNullOrWhiteSpace(Owner)) { var owner = await OwnerAsync(db, viewer, Owner.Trim(), ct); q = q.Where(o => o.OwnerId == owner); }
+        if (CloseFrom is { } from) q = q.Where(o => o.CloseDate >= from);
+        if (CloseTo is { } to) q = q.Where(o => o.CloseDate <= to);
+        var rates = await RateBook.LoadAsync(db, ct);
+        return sort == "id"
+            ? await RecordEndpoints.PageByIdAsync(q, Cursor, PageSize, o => OpportunityDto.From(o, rates), ct)
+            : await PageByCloseDateAsync(q, sort, size, rates, ct);
+    }
+
+    /// <summary>
+    /// Deals with a close date come first in date order (then id), deals without one last (by id), in both directions:
+    /// a NULL never sorts among dates, so each part keeps its own index seek. The cursor carries the last date ("" once
+    /// in the undated part) and id.
+    /// </summary>
+    private async Task<Page<OpportunityDto>> PageByCloseDateAsync(IQueryable<Opportunity> q, string sort, int size, RateBook rates, CancellationToken ct)
+    {
+        var descending = sort[0] == '-';
+        DateOnly? lastDate = null;
+        Guid? lastId = null;
+        var inUndated = false;
+        if (Cursor is { } cursor)
+        {
+            var parts = Paging.DecodeCursor(cursor, 3);
+            if (parts[0] != sort || !Guid.TryParse(parts[2], out var id)) throw new InputException("cursor", "belongs to another sort order");
+            lastId = id;
+            if (string.IsNullOrEmpty(parts[1])) inUndated = true;
+            else if (DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) lastDate = d;
+            else throw new InputException("cursor", "is not a cursor this list returned");
+        }
+        var rows = new List<Opportunity>(size + 1);
+        if (!inUndated)
+        {
+            var dated = q.Where(o => o.CloseDate != null);
+            if (lastDate is { } d && lastId is { } i)
+                // The leading "date >= last" is implied by the OR, but it lets both databases seek the index to the cursor.
+                dated = descending
+                    ? dated.Where(o => o.CloseDate <= d && (o.CloseDate < d || o.Id.CompareTo(i) < 0))
+                    : dated.Where(o => o.CloseDate >= d && (o.CloseDate > d || o.Id.CompareTo(i) > 0));
+            dated = descending ? dated.OrderByDescending(o => o.CloseDate).ThenByDescending(o => o.Id) : dated.OrderBy(o => o.CloseDate).ThenBy(o => o.Id);
+            rows.AddRange(await dated.Take(size + 1).ToListAsync(ct));
+        }
+        if (rows.Count <= size)
+        {
+            var undated = q.Where(o => o.CloseDate == null);
+            if (inUndated && lastId is { } i) undated = descending ? undated.Where(o => o.Id.CompareTo(i) < 0) : undated.Where(o => o.Id.CompareTo(i) > 0);
+            undated = descending ? undated.OrderByDescending(o => o.Id) : undated.OrderBy(o => o.Id);
+            rows.AddRange(await undated.Take(size + 1 - rows.Count).ToListAsync(ct));
+        }
+        string? next = null;
+        if (rows.Count > size)
+        {
+            rows.RemoveAt(size);
+            var last = rows[^1];
+            next = Paging.EncodeCursor(sort, last.CloseDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", last.Id.ToString());
+        }
+        return new Page<OpportunityDto>(rows.Select(o => OpportunityDto.From(o, rates)).ToList(), next, size);
+    }
+
+    private async Task<List<Guid>> StagesNamedAsync(RevLoopDb db, string stage, CancellationToken ct)
+    {
+        if (Guid.TryParse(stage, out var id)) return [id];
+        var lower = stage.ToLowerInvariant();
+        var stages = db.Stages.AsNoTracking().Where(s => s.Name.ToLower() == lower);
+        if (PipelineId is { } p) stages = stages.Where(s => s.PipelineId == p);
+        var ids = await stages.Select(s => s.Id).ToListAsync(ct);
+        return ids.Count > 0 ? ids : throw new InputException("stage", $"no stage is named '{stage}'{(PipelineId is null ? "" : " in that pipeline")}");
+    }
+
+    private static async Task<Guid> OwnerAsync(RevLoopDb db, Viewer viewer, string owner, CancellationToken ct)
+    {
+        if (owner.Equals("me", StringComparison.OrdinalIgnoreCase))
+            return viewer.UserId ?? throw new InputException("owner", "'me' needs a signed-in user");
+        if (Guid.TryParse(owner, out var id)) return id;
+        var normalized = owner.ToUpperInvariant();
+        var found = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct);
+        return found ?? throw new InputException("owner", $"no user has the email '{owner}' (give a user id, an email or 'me')");
+    }
+}

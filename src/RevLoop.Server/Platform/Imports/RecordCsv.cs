@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm.Opportunities;
+using RevLoop.Data;
+using RevLoop.Platform;
+
+namespace RevLoop.Server.Platform.Imports;
+
+/// <summary>
+/// One object's CSV: its column table (shared by import and export) and the rules a row goes through — checks across
+/// columns, batch look-ups of references, the natural keys duplicates are matched by, and derived fields.
+/// </summary>
+public abstract class RecordCsv<T> where T : class, ITrackedRecord, IOwnedRecord, new()
+{
+    /// <summary>The plural the CLI and API use: accounts, contacts, leads, opportunities.</summary>
+    public abstract string Object { get; }
+    public string RecordName => RecordTypes.NameOf(typeof(T));
+    public abstract IReadOnlyList<CsvColumn<T>> Columns { get; }
+    /// <summary>Columns the header must have.</summary>
+    public virtual IReadOnlyList<string> RequiredColumns => [];
+    public abstract DbSet<T> Set(RevLoopDb db);
+    public abstract string? ExternalIdOf(T record);
+
+    /// <summary>Checks a row once all its cells are read: required values, values that depend on other columns.</summary>
+    public virtual void Check(ImportRow<T> row, ImportContext context) { }
+
+    /// <summary>Resolves the references of a batch of rows with a few queries (not one per row); marks rows that fail.</summary>
+    public virtual Task ResolveAsync(ImportContext context, IReadOnlyList<ImportRow<T>> rows, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>The natural keys of a record, most telling first, as (column, key): a stored record with one of them is a duplicate.</summary>
+    public abstract IEnumerable<(string Column, string Key)> Keys(T record);
+
+    /// <summary>Visible stored records that have one of these keys (column, key).</summary>
+    public abstract Task<List<T>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct);
+
+    /// <summary>Derived fields once the row's values are on the record that will be saved; may still reject the row.</summary>
+    public virtual void Finish(T record, ImportRow<T> row, ImportContext context)
+    {
+        record.OwnerTeamId = record.OwnerId is { } o ? context.TeamOf(o) : null;
+    }
+
+    public CsvColumn<T>? Column(string name) => Columns.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>The owner column every owned record has: resolved by email, exported as the owner's email.</summary>
+    protected static CsvColumn<T> OwnerEmail() => new()
+    {
+        Name = "owner_email", Fields = [nameof(IOwnedRecord.OwnerId)], Export = (r, names) => names.Email(r.OwnerId),
+        Import = (row, v) => row.Deferred["owner_email"] = v,
+    };
+
+    protected static void ResolveOwner(ImportContext context, ImportRow<T> row)
+    {
+        if (row.Cell("owner_email") is { } mail)
+            row.Try(() => row.Draft.OwnerId = context.UserByEmail(mail) ?? throw new InputException("owner_email", $"no user has email {mail}"));
+    }
+}
+
+/// <summary>What every row of one import may look up without a query: users, teams, pipelines and stages.</summary>
+public sealed class ImportContext
+{
+    private readonly Dictionary<string, Guid> usersByEmail;
+    private readonly Dictionary<Guid, Guid?> teams;
+
+    private ImportContext(RevLoopDb db, Dictionary<string, Guid> usersByEmail, Dictionary<Guid, Guid?> teams, List<Pipeline> pipelines, ImportOptions options)
+    {
+        Db = db; this.usersByEmail = usersByEmail; this.teams = teams; Pipelines = pipelines; Options = options;
+    }
+
+    public RevLoopDb Db { get; }
+    public List<Pipeline> Pipelines { get; }
+    public ImportOptions Options { get; }
+    public DateTimeOffset Now => DateTimeOffset.FromUnixTimeMilliseconds(Db.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+
+    public static async Task<ImportContext> LoadAsync(RevLoopDb db, ImportOptions options, CancellationToken ct)
+    {
+        var users = await db.Users.AsNoTracking().Select(u => new { u.Id, u.NormalizedEmail, u.TeamId }).ToListAsync(ct);
+        var pipelines = await db.Pipelines.AsNoTracking().Include(p => p.Stages).OrderBy(p => p.SortOrder).ThenBy(p => p.Name).ToListAsync(ct);
+        foreach (var p in pipelines) p.Stages = p.Stages.OrderBy(s => s.SortOrder).ToList();
+        return new ImportContext(db,
+            users.Where(u => u.NormalizedEmail != null).ToDictionary(u => u.NormalizedEmail!, u => u.Id),
+            users.ToDictionary(u => u.Id, u => u.TeamId), pipelines, options);
+    }
+
+    public Guid? UserByEmail(string email) => usersByEmail.TryGetValue(email.Trim().ToUpperInvariant(), out var id) ? id : null;
+    public Guid? TeamOf(Guid user) => teams.TryGetValue(user, out var t) ? t : null;
+}
