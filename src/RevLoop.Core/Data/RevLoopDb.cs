@@ -50,6 +50,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<Product> Products => Set<Product>();
     public DbSet<PriceBookEntry> PriceBookEntries => Set<PriceBookEntry>();
     public DbSet<LineItem> LineItems => Set<LineItem>();
+    public DbSet<Crm.ContactPoint> ContactPoints => Set<Crm.ContactPoint>();
     public DbSet<OpportunityContactRole> OpportunityContactRoles => Set<OpportunityContactRole>();
     public DbSet<CustomFieldDefinition> CustomFieldDefinitions => Set<CustomFieldDefinition>();
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
@@ -108,6 +109,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(s => s.Id).ValueGeneratedNever();
             e.Property(s => s.CompanyName).HasMaxLength(200);
             e.Property(s => s.BaseCurrency).HasMaxLength(3);
+            e.Property(s => s.DefaultCallingCode).HasMaxLength(3);
             e.Property(s => s.Version).IsConcurrencyToken();
         });
         b.Entity<Currency>(e =>
@@ -205,6 +207,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             // Keyset paging by created/updated time seeks these instead of sorting the table.
             e.HasIndex(a => new { a.CreatedAt, a.Id });
             e.HasIndex(a => new { a.UpdatedAt, a.Id });
+            e.HasIndex(a => a.MergedIntoId);
         });
         b.Entity<SubscriptionPeriod>(e =>
         {
@@ -230,6 +233,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(c => c.Email).HasMaxLength(320);
             e.Property(c => c.NormalizedEmail).HasMaxLength(320);
             e.Property(c => c.Phone).HasMaxLength(20);
+            e.Property(c => c.ExtraEmails).HasMaxLength(4000);
+            e.Property(c => c.ExtraPhones).HasMaxLength(2000);
             e.Property(c => c.EmailConsent).HasMaxLength(10);
             e.Property(c => c.PhoneConsent).HasMaxLength(10);
             e.Property(c => c.SmsConsent).HasMaxLength(10);
@@ -239,6 +244,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(c => new { c.LastName, c.FirstName, c.Id });
             e.HasIndex(c => new { c.OwnerId, c.LastName });
             e.HasIndex(c => new { c.OwnerTeamId, c.LastName });
+            e.HasIndex(c => c.MergedIntoId);
             // Global search matches a first name by prefix too.
             e.HasIndex(c => c.FirstName);
         });
@@ -253,6 +259,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(l => l.Email).HasMaxLength(320);
             e.Property(l => l.NormalizedEmail).HasMaxLength(320);
             e.Property(l => l.Phone).HasMaxLength(20);
+            e.Property(l => l.ExtraEmails).HasMaxLength(4000);
+            e.Property(l => l.ExtraPhones).HasMaxLength(2000);
             e.Property(l => l.Company).HasMaxLength(300);
             e.Property(l => l.Domain).HasMaxLength(253);
             e.Property(l => l.Industry).HasMaxLength(100);
@@ -270,6 +278,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => new { l.Pool, l.Status });
             e.HasIndex(l => new { l.OwnerId, l.Status });
             e.HasIndex(l => new { l.OwnerTeamId, l.Status });
+            e.HasIndex(l => l.MergedIntoId);
             // The leads list (newest first, or by name), its source filter and global search by name and phone.
             e.HasIndex(l => new { l.CreatedAt, l.Id });
             e.HasIndex(l => new { l.LastName, l.FirstName, l.Id });
@@ -357,6 +366,15 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(l => l.DiscountPercent).HasPrecision(5, 2);
             e.HasIndex(l => l.OpportunityId);
             e.HasIndex(l => l.ProductId);
+        });
+        b.Entity<Crm.ContactPoint>(e =>
+        {
+            e.ToTable("ContactPoints");
+            e.Property(p => p.RecordType).HasMaxLength(20);
+            e.Property(p => p.Kind).HasMaxLength(10);
+            e.Property(p => p.Value).HasMaxLength(320);
+            e.HasIndex(p => new { p.Kind, p.Value });
+            e.HasIndex(p => new { p.RecordType, p.RecordId });
         });
         b.Entity<OpportunityContactRole>(e =>
         {

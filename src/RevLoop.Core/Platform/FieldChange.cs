@@ -18,5 +18,5 @@ public sealed class FieldChange
 
 public static class ChangeSources
 {
-    public const string Ui = "ui", Api = "api", Import = "import", Sync = "sync", Cli = "cli", System = "system";
+    public const string Ui = "ui", Api = "api", Import = "import", Sync = "sync", Cli = "cli", System = "system", Merge = "merge";
 }

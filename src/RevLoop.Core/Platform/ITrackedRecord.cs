@@ -23,3 +23,9 @@ public interface IOwnedRecord
 /// <summary>Marks a property that is not written to field history (derived or bookkeeping values).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class NotTrackedAttribute : Attribute;
+
+/// <summary>A record that can be merged into a duplicate of itself: merged records are soft-deleted and point to the survivor.</summary>
+public interface IMergeableRecord : ITrackedRecord
+{
+    Guid? MergedIntoId { get; set; }
+}

@@ -7,6 +7,8 @@ public sealed class CompanySettings
     public string CompanyName { get; set; } = "My Company";
     public int FiscalYearStartMonth { get; set; } = 1;
     public string BaseCurrency { get; set; } = "USD";
+    /// <summary>Calling code (digits, "49") given to phone numbers entered without one; null means "+" is required.</summary>
+    public string? DefaultCallingCode { get; set; }
     /// <summary>Accounts with at least this many employees are mid_market (fewer are smb), unless their segment is set.</summary>
     public int MidMarketFromEmployees { get; set; } = SegmentBands.Default.MidMarketFrom;
     /// <summary>Accounts with at least this many employees are enterprise, unless their segment is set.</summary>

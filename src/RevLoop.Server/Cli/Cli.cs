@@ -29,6 +29,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Backup());
         root.Subcommands.Add(Import());
         root.Subcommands.Add(Export());
+        root.Subcommands.Add(Crm.Duplicates.MergeVerb.Build());
         root.Subcommands.Add(Analytics.MetricsVerb.Build());
         root.Subcommands.Add(Demo.DemoVerb.Build());
         return root;

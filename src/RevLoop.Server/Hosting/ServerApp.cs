@@ -114,6 +114,7 @@ public static class ServerApp
         app.MapPeopleApi();
         Crm.Contacts.ContactsApi.MapContactsApi(app);
         Crm.Leads.LeadsApi.MapLeadsApi(app);
+        Crm.Duplicates.DuplicatesApi.MapDuplicatesApi(app);
         Crm.Activities.ActivitiesApi.MapActivitiesApi(app);
         Crm.Products.ProductsApi.MapProductsApi(app);
         Crm.Opportunities.PipelinesApi.MapPipelinesApi(app);

@@ -10,13 +10,16 @@ public sealed record FieldChangeDto(string Field, string? OldValue, string? NewV
 public static class HistoryApi
 {
     /// <summary>API object name -> history entity type and a visibility check that goes through the record's own filtered set.</summary>
-    private static readonly Dictionary<string, (string EntityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> Visible)> Objects = new()
+    private static readonly Dictionary<string, (string EntityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> Visible, Func<RevLoopDb, Guid, CancellationToken, Task<Guid?>>? MergedInto)> Objects = new()
     {
-        ["accounts"] = ("account", (db, id, ct) => db.Accounts.AnyAsync(a => a.Id == id, ct)),
+        ["accounts"] = ("account", (db, id, ct) => db.Accounts.AnyAsync(a => a.Id == id, ct),
+            (db, id, ct) => db.Accounts.IgnoreQueryFilters().Where(a => a.Id == id).Select(a => a.MergedIntoId).FirstOrDefaultAsync(ct)),
     };
 
-    public static void Register(string apiName, string entityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> visible) =>
-        Objects[apiName] = (entityType, visible);
+    /// <param name="mergedInto">For records that can be merged: the survivor a merged record points to (read past the filter).</param>
+    public static void Register(string apiName, string entityType, Func<RevLoopDb, Guid, CancellationToken, Task<bool>> visible,
+        Func<RevLoopDb, Guid, CancellationToken, Task<Guid?>>? mergedInto = null) =>
+        Objects[apiName] = (entityType, visible, mergedInto);
 
     public static void MapHistoryApi(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/v1/{objectName}/{id:guid}/history", Get).WithTags("History").RequireAuthorization(ApiPolicies.Read);
@@ -25,7 +28,10 @@ public static class HistoryApi
     {
         if (!Objects.TryGetValue(objectName, out var o)) return TypedResults.NotFound();
         // Deleted records keep their history readable; visibility is still checked on the record itself.
-        var visible = await o.Visible(db, id, ct) || await VisibleEvenIfDeleted(db, o.EntityType, id, ct);
+        // A merged record's history stays answerable by its id to whoever can see the record it was merged into.
+        var visible = await o.Visible(db, id, ct)
+            || (o.MergedInto is not null && await o.MergedInto(db, id, ct) is { } survivor && await o.Visible(db, survivor, ct))
+            || await VisibleEvenIfDeleted(db, o.EntityType, id, ct);
         if (!visible) return TypedResults.NotFound();
         var size = Paging.Size(pageSize);
         var q = History.Of(db, o.EntityType, id);

@@ -7,9 +7,12 @@ using RevLoop.Crm.Accounts;
 
 namespace RevLoop.Server.Platform;
 
-public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, long Version, int MidMarketFromEmployees, int EnterpriseFromEmployees)
+/// <param name="DefaultCallingCode">"+49": the calling code of phone numbers entered without one; null means they must start with + or 00.</param>
+public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, string? DefaultCallingCode, long Version, int MidMarketFromEmployees,
+    int EnterpriseFromEmployees)
 {
-    public static SettingsDto From(CompanySettings s) => new(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency, s.Version, s.MidMarketFromEmployees, s.EnterpriseFromEmployees);
+    public static SettingsDto From(CompanySettings s) => new(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency,
+        s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version, s.MidMarketFromEmployees, s.EnterpriseFromEmployees);
 }
 public sealed record CurrencyInput(string Code, string Name);
 public sealed record ExchangeRateInput(string CurrencyCode, DateOnly Date, decimal Rate);
@@ -64,11 +67,23 @@ public static class SettingsApi
                     var code = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToUpperInvariant() : "";
                     if (!await db.Currencies.AnyAsync(c => c.Code == code, ct)) throw new InputException("baseCurrency", $"'{code}' is not a configured currency");
                     s.BaseCurrency = code; break;
+                case "defaultCallingCode":
+                    try
+                    {
+                        s.DefaultCallingCode = p.Value.ValueKind switch
+                        {
+                            JsonValueKind.Null => null,
+                            JsonValueKind.String => RevLoop.Crm.PhoneNumbers.CallingCode(p.Value.GetString()),
+                            _ => throw new FormatException("must be a string such as \"+49\", or null"),
+                        };
+                    }
+                    catch (FormatException e) { throw new InputException("defaultCallingCode", e.Message); }
+                    break;
                 case "midMarketFromEmployees":
                     s.MidMarketFromEmployees = Threshold(p); break;
                 case "enterpriseFromEmployees":
                     s.EnterpriseFromEmployees = Threshold(p); break;
-                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, midMarketFromEmployees, enterpriseFromEmployees)");
+                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode, midMarketFromEmployees, enterpriseFromEmployees)");
             }
         }
         if (s.EnterpriseFromEmployees <= s.MidMarketFromEmployees)

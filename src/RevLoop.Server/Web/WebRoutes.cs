@@ -202,6 +202,8 @@ public static class WebRoutes
                 items.Add(new PaletteItem("Action", $"New {noun}", href, "plus"));
         if (Matches("Pipeline board") || Matches("board") || Matches("kanban"))
             items.Add(new PaletteItem("Page", "Pipeline board", "/pipeline", "opportunities"));
+        if (Matches("Duplicates") || Matches("merge duplicates") || Matches("dedupe"))
+            items.Add(new PaletteItem("Page", "Duplicates", "/duplicates", "swap", "review and merge"));
         foreach (var m in Navigation.Modules.Where(m => Matches(m.Title) || m.Keywords.Any(Matches)))
             items.Add(new PaletteItem("Page", m.Title, m.Href, m.Icon, m.Built ? null : "coming soon"));
         if (term.Length > 0)

@@ -3,7 +3,7 @@ using RevLoop.Platform;
 
 namespace RevLoop.Crm.Accounts;
 
-public sealed class Account : ITaggedRecord, IOwnedRecord
+public sealed class Account : IMergeableRecord, ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
@@ -20,6 +20,8 @@ public sealed class Account : ITaggedRecord, IOwnedRecord
     public Guid? ParentAccountId { get; set; }
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>Set when this account was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     /// <summary>
     /// True when the segment was set by someone; null (never false, so a derived segment writes no history row) when it is
     /// derived from employees by the company's segment bands.

@@ -3,7 +3,7 @@ using RevLoop.Platform;
 
 namespace RevLoop.Crm.Contacts;
 
-public sealed class Contact : ITaggedRecord, IOwnedRecord
+public sealed class Contact : IMergeableRecord, ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
@@ -19,11 +19,17 @@ public sealed class Contact : ITaggedRecord, IOwnedRecord
     [NotTracked] public string? NormalizedEmail { get; set; }
     /// <summary>E.164 phone number (+4930123456).</summary>
     public string? Phone { get; set; }
+    /// <summary>Further email addresses besides <see cref="Email"/>, one per line, as given (trimmed).</summary>
+    public string? ExtraEmails { get; set; }
+    /// <summary>Further E.164 phone numbers besides <see cref="Phone"/>, one per line.</summary>
+    public string? ExtraPhones { get; set; }
     public string EmailConsent { get; set; } = Consent.Unknown;
     public string PhoneConsent { get; set; } = Consent.Unknown;
     public string SmsConsent { get; set; } = Consent.Unknown;
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>Set when this contact was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     public string? Tags { get; set; }
     /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
     [NotTracked] public string? CustomFields { get; set; }

@@ -4,7 +4,7 @@ using RevLoop.Platform;
 namespace RevLoop.Crm.Leads;
 
 /// <summary>A person and company before conversion into contact, account and (optionally) opportunity.</summary>
-public sealed class Lead : ITaggedRecord, IOwnedRecord
+public sealed class Lead : IMergeableRecord, ITaggedRecord, IOwnedRecord
 {
     public Guid Id { get; set; } = Guid.CreateVersion7();
     /// <summary>The record's id in the system it was imported from (a Salesforce Id): re-importing matches it instead of duplicating.</summary>
@@ -15,6 +15,10 @@ public sealed class Lead : ITaggedRecord, IOwnedRecord
     public string? Email { get; set; }
     [NotTracked] public string? NormalizedEmail { get; set; }
     public string? Phone { get; set; }
+    /// <summary>Further email addresses besides <see cref="Email"/>, one per line, as given (trimmed).</summary>
+    public string? ExtraEmails { get; set; }
+    /// <summary>Further E.164 phone numbers besides <see cref="Phone"/>, one per line.</summary>
+    public string? ExtraPhones { get; set; }
     public string? Company { get; set; }
     public string? Domain { get; set; }
     public int? Employees { get; set; }
@@ -34,6 +38,8 @@ public sealed class Lead : ITaggedRecord, IOwnedRecord
     public Guid? ConvertedAccountId { get; set; }
     public Guid? ConvertedContactId { get; set; }
     public Guid? ConvertedOpportunityId { get; set; }
+    /// <summary>Set when this lead was merged into another one (and soft-deleted): the survivor.</summary>
+    public Guid? MergedIntoId { get; set; }
     public string? Tags { get; set; }
     /// <summary>Written to history per key (CustomFields.key) by the interceptor, not as one JSON blob.</summary>
     [NotTracked] public string? CustomFields { get; set; }

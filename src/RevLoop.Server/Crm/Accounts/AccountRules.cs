@@ -10,7 +10,7 @@ using RevLoop.Server.Platform;
 namespace RevLoop.Server.Crm.Accounts;
 
 /// <summary>The fields of an account as the API, the UI form and the CSV import/export all see them.</summary>
-public sealed record AccountDto(
+public record AccountDto(
     Guid Id, string Name, string? Domain, string? Industry, int? Employees, string? Segment, string? Region, string? Country,
     Guid? ParentAccountId, Guid? OwnerId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool SegmentExplicit = false,
     IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
@@ -18,6 +18,13 @@ public sealed record AccountDto(
     public static AccountDto From(Account a) => new(a.Id, a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country,
         a.ParentAccountId, a.OwnerId, a.Version, a.CreatedAt, a.UpdatedAt, a.SegmentExplicit == true, TagsAndCustomFields.TagList(a.Tags),
         TagsAndCustomFields.ToDictionary(a.CustomFields));
+}
+
+/// <summary>A created account plus the visible accounts with the same normalised domain or name (a warning).</summary>
+public sealed record AccountCreatedDto : AccountDto
+{
+    public AccountCreatedDto(AccountDto account, IReadOnlyList<Duplicates.DuplicateDto> duplicates) : base(account) => Duplicates = duplicates;
+    public IReadOnlyList<Duplicates.DuplicateDto> Duplicates { get; init; }
 }
 
 /// <summary>Body of POST and PUT: every writable field (PUT replaces all of them).</summary>
@@ -136,8 +143,10 @@ public static partial class AccountRules
         var d = domain.Trim().ToLowerInvariant();
         if (d.StartsWith("http://", StringComparison.Ordinal)) d = d[7..];
         if (d.StartsWith("https://", StringComparison.Ordinal)) d = d[8..];
-        var slash = d.IndexOf('/');
-        if (slash >= 0) d = d[..slash];
+        // Path, query, fragment and port are not part of the company's domain; neither is a trailing root dot.
+        var end = d.IndexOfAny(['/', '?', '#', ':']);
+        if (end >= 0) d = d[..end];
+        d = d.TrimEnd('.');
         if (d.StartsWith("www.", StringComparison.Ordinal)) d = d[4..];
         return d;
     }

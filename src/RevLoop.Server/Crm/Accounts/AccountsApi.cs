@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
 using RevLoop.Data;
+using RevLoop.Server.Crm.Duplicates;
 using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
@@ -106,11 +107,16 @@ public static class AccountsApi
     public static Task<Results<Ok<AccountDto>, NotFound>> Get(Guid id, RevLoopDb db, HttpResponse response, CancellationToken ct) =>
         RecordEndpoints.GetAsync(db.Accounts, id, AccountDto.From, response, ct);
 
-    public static async Task<Created<AccountDto>> Create(AccountInput input, RevLoopDb db, Viewer viewer, HttpResponse response, CancellationToken ct)
+    public static async Task<Results<Created<AccountCreatedDto>, ProblemHttpResult>> Create(AccountInput input, string? onDuplicate, RevLoopDb db, Viewer viewer,
+        HttpResponse response, CancellationToken ct)
     {
+        var reject = DuplicatePolicy.Rejects(onDuplicate);
+        var normalised = AccountRules.Normalise(input);
+        var duplicates = await DuplicateFinder.ForAccountAsync(db, Guid.Empty, RevLoop.Crm.CompanyNames.Normalise(normalised.Name), normalised.Domain, ct);
+        if (reject && duplicates.Count > 0) return DuplicatePolicy.Conflict("account", duplicates);
         var account = await AccountCommands.CreateAsync(db, viewer, input, ct);
         response.Headers.ETag = ETags.For(account.Version);
-        return TypedResults.Created($"/api/v1/accounts/{account.Id}", AccountDto.From(account));
+        return TypedResults.Created($"/api/v1/accounts/{account.Id}", new AccountCreatedDto(AccountDto.From(account), duplicates));
     }
 
     public static async Task<Results<Ok<AccountDto>, NotFound, ProblemHttpResult>> Replace(Guid id, AccountInput input, RevLoopDb db, HttpRequest request, HttpResponse response, CancellationToken ct)

@@ -9,18 +9,19 @@ using RevLoop.Data;
 using RevLoop.Server.Crm.Accounts;
 using RevLoop.Server.Crm.Contacts;
 using RevLoop.Server.Crm.Opportunities;
+using RevLoop.Server.Crm.Duplicates;
 using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Crm.Leads;
 
-public sealed record LeadDto(Guid Id, string FirstName, string LastName, string? Title, string? Email, string? Phone, string? Company, string? Domain,
-    int? Employees, string? Industry, string? Country, string? Region, string Status, string? Source, string? Pool, string EmailConsent,
+public record LeadDto(Guid Id, string FirstName, string LastName, string? Title, string? Email, string? Phone, IReadOnlyList<string> Emails,
+    IReadOnlyList<string> Phones, string? Company, string? Domain, int? Employees, string? Industry, string? Country, string? Region, string Status, string? Source, string? Pool, string EmailConsent,
     string PhoneConsent, string SmsConsent, Guid? OwnerId, DateTimeOffset? ConvertedAt, Guid? ConvertedAccountId, Guid? ConvertedContactId,
     Guid? ConvertedOpportunityId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null,
     IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
-    public static LeadDto From(Lead l) => new(l.Id, l.FirstName, l.LastName, l.Title, l.Email, l.Phone, l.Company, l.Domain, l.Employees, l.Industry,
+    public static LeadDto From(Lead l) => new(l.Id, l.FirstName, l.LastName, l.Title, l.Email, l.Phone, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones), l.Company, l.Domain, l.Employees, l.Industry,
         l.Country, l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, l.ConvertedAt, l.ConvertedAccountId,
         l.ConvertedContactId, l.ConvertedOpportunityId, l.Version, l.CreatedAt, l.UpdatedAt, TagsAndCustomFields.TagList(l.Tags),
         TagsAndCustomFields.ToDictionary(l.CustomFields));
@@ -29,11 +30,19 @@ public sealed record LeadDto(Guid Id, string FirstName, string LastName, string?
 public sealed record LeadInput(string? FirstName, string? LastName, string? Email = null, string? Phone = null, string? Title = null, string? Company = null,
     string? Domain = null, int? Employees = null, string? Industry = null, string? Country = null, string? Region = null, string? Status = null,
     string? Source = null, string? Pool = null, string? EmailConsent = null, string? PhoneConsent = null, string? SmsConsent = null, Guid? OwnerId = null,
-    IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
+    IReadOnlyList<string?>? Emails = null, IReadOnlyList<string?>? Phones = null, IReadOnlyList<string>? Tags = null,
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
 {
     public static LeadInput From(Lead l) => new(l.FirstName, l.LastName, l.Email, l.Phone, l.Title, l.Company, l.Domain, l.Employees, l.Industry, l.Country,
-        l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, TagsAndCustomFields.TagList(l.Tags),
-        TagsAndCustomFields.ToDictionary(l.CustomFields));
+        l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones),
+        TagsAndCustomFields.TagList(l.Tags), TagsAndCustomFields.ToDictionary(l.CustomFields));
+}
+
+/// <summary>A created lead plus the visible leads and contacts that share an email or phone with it (a warning).</summary>
+public sealed record LeadCreatedDto : LeadDto
+{
+    public LeadCreatedDto(LeadDto lead, IReadOnlyList<DuplicateDto> duplicates) : base(lead) => Duplicates = duplicates;
+    public IReadOnlyList<DuplicateDto> Duplicates { get; init; }
 }
 
 public sealed record ConvertOpportunity(string? Name, decimal? Amount = null, DateOnly? CloseDate = null, Guid? PipelineId = null);
@@ -55,7 +64,8 @@ public static class LeadsApi
             .RequireAuthorization(ApiPolicies.Write).Accepts<JsonElement>("application/merge-patch+json", "application/json");
         g.MapDelete("/{id:guid}", (Guid id, RevLoopDb db, HttpRequest request, CancellationToken ct) => RecordEndpoints.DeleteAsync(db, db.Leads, id, request, ct)).RequireAuthorization(ApiPolicies.Write);
         g.MapPost("/{id:guid}/convert", Convert).RequireAuthorization(ApiPolicies.Write);
-        HistoryApi.Register("leads", "lead", (db, id, ct) => db.Leads.AnyAsync(l => l.Id == id, ct));
+        HistoryApi.Register("leads", "lead", (db, id, ct) => db.Leads.AnyAsync(l => l.Id == id, ct),
+            (db, id, ct) => db.Leads.IgnoreQueryFilters().Where(x => x.Id == id).Select(x => x.MergedIntoId).FirstOrDefaultAsync(ct));
     }
 
     public static async Task<Ok<Page<LeadDto>>> List(string? status, string? pool, Guid? ownerId, string? email, string? tag, string? cursor, int? pageSize,
@@ -69,14 +79,17 @@ public static class LeadsApi
         return TypedResults.Ok(await RecordEndpoints.PageByIdAsync(q, cursor, pageSize, LeadDto.From, ct));
     }
 
-    public static async Task<Created<LeadDto>> Create(LeadInput input, RevLoopDb db, HttpResponse response, CancellationToken ct)
+    public static async Task<Results<Created<LeadCreatedDto>, ProblemHttpResult>> Create(LeadInput input, string? onDuplicate, RevLoopDb db, HttpResponse response, CancellationToken ct)
     {
+        var reject = DuplicatePolicy.Rejects(onDuplicate);
         var l = new Lead();
         await LeadRules.ApplyAsync(db, l, input, ct);
+        var duplicates = await DuplicateFinder.ForLeadAsync(db, l, ct);
+        if (reject && duplicates.Count > 0) return DuplicatePolicy.Conflict("lead", duplicates);
         db.Leads.Add(l);
         await db.SaveChangesAsync(ct);
         response.Headers.ETag = ETags.For(l.Version);
-        return TypedResults.Created($"/api/v1/leads/{l.Id}", LeadDto.From(l));
+        return TypedResults.Created($"/api/v1/leads/{l.Id}", new LeadCreatedDto(LeadDto.From(l), duplicates));
     }
 
     /// <summary>
@@ -114,7 +127,7 @@ public static class LeadsApi
         }
         var contact = new Contact();
         await ContactRules.ApplyAsync(db, contact, new ContactInput(lead.FirstName, lead.LastName, null, lead.Title, null, lead.Email, lead.Phone,
-            lead.EmailConsent, lead.PhoneConsent, lead.SmsConsent, lead.OwnerId), ct);
+            lead.EmailConsent, lead.PhoneConsent, lead.SmsConsent, lead.OwnerId, PersonRules.Lines(lead.ExtraEmails), PersonRules.Lines(lead.ExtraPhones)), ct);
         contact.AccountId = account.Id;
         db.Contacts.Add(contact);
 
@@ -165,7 +178,10 @@ public static class LeadRules
     {
         (l.FirstName, l.LastName) = PersonRules.Names(i.FirstName, i.LastName);
         (l.Email, l.NormalizedEmail) = PersonRules.Email(i.Email);
-        l.Phone = PersonRules.Phone(i.Phone);
+        var callingCode = await PersonRules.CallingCodeAsync(db, ct);
+        l.Phone = PersonRules.Phone("phone", i.Phone, callingCode);
+        l.ExtraEmails = PersonRules.ExtraEmails(i.Emails, l.NormalizedEmail);
+        l.ExtraPhones = PersonRules.ExtraPhones(i.Phones, l.Phone, callingCode);
         l.Title = PersonRules.Optional("title", i.Title, 200);
         l.Company = PersonRules.Optional("company", i.Company, 300);
         l.Domain = string.IsNullOrWhiteSpace(i.Domain) ? null : AccountRules.NormaliseDomain(i.Domain);
@@ -186,5 +202,6 @@ public static class LeadRules
         l.SmsConsent = PersonRules.Consent("smsConsent", i.SmsConsent);
         await TagsAndCustomFields.ApplyAsync(db, l, "lead", i.Tags, i.CustomFields, ct);
         await new Ownership(db).AssignAsync(l, i.OwnerId, ct);
+        await ContactPointIndex.SyncAsync(db, "lead", l.Id, db.Entry(l).State is EntityState.Detached or EntityState.Added, l.ExtraEmails, l.ExtraPhones, ct);
     }
 }

@@ -94,7 +94,7 @@ public static class AccountHistory
     {
         ["Name"] = "Name", ["Domain"] = "Domain", ["Industry"] = "Industry", ["Employees"] = "Employees", ["Segment"] = "Segment",
         ["Region"] = "Region", ["Country"] = "Country", ["ParentAccountId"] = "Parent account", ["OwnerId"] = "Owner",
-        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["Tags"] = "Tags", ["SegmentExplicit"] = "Segment set by hand",
+        ["OwnerTeamId"] = "Owner team", ["DeletedAt"] = "Deleted", ["Tags"] = "Tags", ["SegmentExplicit"] = "Segment set by hand", ["MergedIntoId"] = "Merged into",
         // Contacts, leads and opportunities share the timeline.
         ["FirstName"] = "First name", ["LastName"] = "Last name", ["Title"] = "Title", ["DealRole"] = "Deal role", ["Email"] = "Email", ["Phone"] = "Phone",
         ["EmailConsent"] = "Email consent", ["PhoneConsent"] = "Phone consent", ["SmsConsent"] = "SMS consent", ["AccountId"] = "Account",
@@ -171,6 +171,8 @@ public static class AccountHistory
                 {
                     case "OwnerId": userIds.Add(g); break;
                     case "ParentAccountId" or "AccountId" or "ConvertedAccountId": accountIds.Add(g); break;
+                    // The survivor of a merge is a record of the same type: an account, a contact or a lead.
+                    case "MergedIntoId": accountIds.Add(g); contactIds.Add(g); break;
                     case "OwnerTeamId": teamIds.Add(g); break;
                     case "PrimaryContactId" or "ConvertedContactId": contactIds.Add(g); break;
                     case "StageId": stageIds.Add(g); break;
@@ -208,6 +210,8 @@ public static class AccountHistory
                 {
                     "OwnerId" => (users.GetValueOrDefault(g, "a removed user"), null),
                     "ParentAccountId" or "AccountId" or "ConvertedAccountId" => (accounts.GetValueOrDefault(g, "a removed account"), $"/accounts/{g}"),
+                    "MergedIntoId" => accounts.TryGetValue(g, out var account) ? (account, $"/accounts/{g}")
+                        : contacts.TryGetValue(g, out var contact) ? (contact, $"/contacts/{g}") : ("another lead", $"/leads/{g}"),
                     "OwnerTeamId" => (teams.GetValueOrDefault(g, "a removed team"), null),
                     "PrimaryContactId" or "ConvertedContactId" => (contacts.GetValueOrDefault(g, "a removed contact"), $"/contacts/{g}"),
                     "ConvertedOpportunityId" => (opportunities.GetValueOrDefault(g, "a removed opportunity"), $"/opportunities/{g}"),
@@ -252,6 +256,6 @@ public static class AccountHistory
     public static string SourceLabel(string source) => source switch
     {
         ChangeSources.Ui => "web", ChangeSources.Api => "API", ChangeSources.Import => "import", ChangeSources.Sync => "sync",
-        ChangeSources.Cli => "command line", ChangeSources.System => "system", _ => source,
+        ChangeSources.Cli => "command line", ChangeSources.System => "system", ChangeSources.Merge => "merge", _ => source,
     };
 }
