@@ -52,15 +52,6 @@ public sealed class AccountCsv : RecordCsv<Account>
     public override async Task ResolveAsync(ImportContext context, IReadOnlyList<ImportRow<Account>> rows, CancellationToken ct)
     {
         foreach (var row in rows) ResolveOwner(context, row);
-        // As AccountRules.Apply does for the API: no segment means the one the company's bands give for the employees;
-        // a segment other than that is set by hand.
-        var bands = (await SettingsApi.LoadAsync(context.Db, ct)).Bands;
-        foreach (var a in rows.Where(r => r.Error is null).Select(r => r.Draft))
-        {
-            var derived = bands.SegmentFor(a.Employees);
-            if (a.Segment is null) a.Segment = derived;
-            else if (a.Segment != derived) a.SegmentExplicit = true;
-        }
         // Parents: a stored account, or one created earlier in the same batch.
         var inBatch = rows.Where(r => r.Error is null).Select(r => r.Draft.Id).ToHashSet();
         var parentIds = rows.Where(r => r.Error is null && r.Filled.Contains("parent_account_id")).Select(r => r.Draft.ParentAccountId!.Value).Distinct().ToList();
