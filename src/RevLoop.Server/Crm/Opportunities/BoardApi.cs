@@ -135,20 +135,7 @@ public static class BoardApi
                 : throw new InputException("cursor", "is not a cursor this board returned");
         }
 
-        var rows = new List<Opportunity>();
-        if (!inUndated)
-        {
-            var dated = q.Where(o => o.CloseDate != null);
-            if (afterDate is { } ad && afterId is { } aid)
-                dated = dated.Where(o => o.CloseDate >= ad && (o.CloseDate > ad || o.Id.CompareTo(aid) > 0));
-            rows.AddRange(await dated.OrderBy(o => o.CloseDate).ThenBy(o => o.Id).Take(size + 1).ToListAsync(ct));
-        }
-        if (rows.Count <= size)
-        {
-            var undated = q.Where(o => o.CloseDate == null);
-            if (inUndated && afterId is { } uid) undated = undated.Where(o => o.Id.CompareTo(uid) > 0);
-            rows.AddRange(await undated.OrderBy(o => o.Id).Take(size + 1 - rows.Count).ToListAsync(ct));
-        }
+        var rows = await CloseDatePaging.RowsAsync(q, afterDate, afterId, inUndated, descending: false, size, ct);
         string? next = null;
         if (rows.Count > size)
         {

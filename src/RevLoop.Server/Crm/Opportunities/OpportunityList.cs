@@ -64,25 +64,7 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             else if (DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) lastDate = d;
             else throw new InputException("cursor", "is not a cursor this list returned");
         }
-        var rows = new List<Opportunity>(size + 1);
-        if (!inUndated)
-        {
-            var dated = q.Where(o => o.CloseDate != null);
-            if (lastDate is { } d && lastId is { } i)
-                // The leading "date >= last" is implied by the OR, but it lets both databases seek the index to the cursor.
-                dated = descending
-                    ? dated.Where(o => o.CloseDate <= d && (o.CloseDate < d || o.Id.CompareTo(i) < 0))
-                    : dated.Where(o => o.CloseDate >= d && (o.CloseDate > d || o.Id.CompareTo(i) > 0));
-            dated = descending ? dated.OrderByDescending(o => o.CloseDate).ThenByDescending(o => o.Id) : dated.OrderBy(o => o.CloseDate).ThenBy(o => o.Id);
-            rows.AddRange(await dated.Take(size + 1).ToListAsync(ct));
-        }
-        if (rows.Count <= size)
-        {
-            var undated = q.Where(o => o.CloseDate == null);
-            if (inUndated && lastId is { } i) undated = descending ? undated.Where(o => o.Id.CompareTo(i) < 0) : undated.Where(o => o.Id.CompareTo(i) > 0);
-            undated = descending ? undated.OrderByDescending(o => o.Id) : undated.OrderBy(o => o.Id);
-            rows.AddRange(await undated.Take(size + 1 - rows.Count).ToListAsync(ct));
-        }
+        var rows = await CloseDatePaging.RowsAsync(q, lastDate, lastId, inUndated, descending, size, ct);
         string? next = null;
         if (rows.Count > size)
         {
@@ -111,5 +93,37 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         var normalized = owner.ToUpperInvariant();
         var found = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct);
         return found ?? throw new InputException("owner", $"no user has the email '{owner}' (give a user id, an email or 'me')");
+    }
+}
+
+/// <summary>
+/// Deals with a close date first in date order (then id), deals without one last (by id): a NULL never sorts among
+/// dates, so each part keeps its own index seek. Returns up to size + 1 rows after the position (the extra row says a
+/// next page exists); the list API and the board each keep their own cursor format around it.
+/// </summary>
+internal static class CloseDatePaging
+{
+    public static async Task<List<Opportunity>> RowsAsync(IQueryable<Opportunity> q, DateOnly? lastDate, Guid? lastId, bool inUndated, bool descending, int size, CancellationToken ct)
+    {
+        var rows = new List<Opportunity>(size + 1);
+        if (!inUndated)
+        {
+            var dated = q.Where(o => o.CloseDate != null);
+            if (lastDate is { } d && lastId is { } i)
+                // The leading "date >= last" is implied by the OR, but it lets both databases seek the index to the cursor.
+                dated = descending
+                    ? dated.Where(o => o.CloseDate <= d && (o.CloseDate < d || o.Id.CompareTo(i) < 0))
+                    : dated.Where(o => o.CloseDate >= d && (o.CloseDate > d || o.Id.CompareTo(i) > 0));
+            dated = descending ? dated.OrderByDescending(o => o.CloseDate).ThenByDescending(o => o.Id) : dated.OrderBy(o => o.CloseDate).ThenBy(o => o.Id);
+            rows.AddRange(await dated.Take(size + 1).ToListAsync(ct));
+        }
+        if (rows.Count <= size)
+        {
+            var undated = q.Where(o => o.CloseDate == null);
+            if (inUndated && lastId is { } i) undated = descending ? undated.Where(o => o.Id.CompareTo(i) < 0) : undated.Where(o => o.Id.CompareTo(i) > 0);
+            undated = descending ? undated.OrderByDescending(o => o.Id) : undated.OrderBy(o => o.Id);
+            rows.AddRange(await undated.Take(size + 1 - rows.Count).ToListAsync(ct));
+        }
+        return rows;
     }
 }
