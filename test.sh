@@ -16,6 +16,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Test databases, the test PostgreSQL and browser profiles live in one directory per run, removed at the end, so
+# repeated runs do not fill the disk. World-traversable because the test PostgreSQL runs as the postgres user.
+run_tmp=$(mktemp -d -t revloop-test-run.XXXXXX)
+chmod 755 "$run_tmp"
+cleanup() {
+  # The test hosts' watchdogs stop their PostgreSQL servers once the hosts exit; wait for that before removing.
+  for _ in $(seq 1 30); do pgrep -f "postgres -D $run_tmp" >/dev/null || break; sleep 1; done
+  rm -rf "$run_tmp"
+}
+trap cleanup EXIT
+export TMPDIR="$run_tmp"
+
 log=$(mktemp)
 dotnet test RevLoop.slnx -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
