@@ -3,7 +3,7 @@ namespace RevLoop.Integration;
 /// <summary>A domain event written in the same transaction as the change that caused it.</summary>
 public sealed class OutboxEvent
 {
-    public Guid Id { get; set; } = Guid.CreateVersion7();
+    public Guid Id { get; set; } = EventId.Next();
     public string Type { get; set; } = "";
     public string EntityType { get; set; } = "";
     public Guid EntityId { get; set; }
