@@ -100,13 +100,17 @@ public static class LogisticRegression
 /// Win probability of an open deal (issue 5), trained on the company's own closed deals. Features: one indicator per
 /// stage, segment and source value seen in training (others: none set), and log(1 + x) of age, days in stage, amount in
 /// major units (minor / 100) and activities, plus close-date pushes; the numeric ones standardised with the training mean and
-/// standard deviation. Fitted by <see cref="LogisticRegression"/> on the first rows, then Platt-calibrated on the last
+/// standard deviation (at least 0.01) and clamped to +-10 deviations. Fitted by <see cref="LogisticRegression"/> on the first rows, then Platt-calibrated on the last
 /// <see cref="WinModelOptions.CalibrationFraction"/> of them (the caller passes rows oldest first, so calibration is on
 /// the most recent deals): p = sigmoid(A x logit(raw) + B), fitted on Platt's smoothed targets (N+ + 1)/(N+ + 2) and
 /// 1/(N- + 2). With fewer than 10 calibration rows or only one class among them, A = 1 and B = 0.
 /// </summary>
 public sealed class WinModel
 {
+    /// <summary>Floor of a numeric feature's standard deviation (the features are logs: 0.01 is a 1% difference).</summary>
+    private const double MinSd = 0.01;
+    /// <summary>Standardised features are clamped to this many deviations, so one extreme deal cannot saturate the model.</summary>
+    private const double MaxZ = 10;
     private static readonly string[] NumericNames = ["log_age_days", "log_days_in_stage", "log_amount", "log_activities", "close_pushes"];
     private readonly string[] _stages, _segments, _sources;
     private readonly double[] _mean, _sd, _beta;
@@ -151,7 +155,8 @@ public sealed class WinModel
         {
             mean[j] = raw.Average(r => r[j]);
             double v = raw.Sum(r => (r[j] - mean[j]) * (r[j] - mean[j])) / raw.Count;
-            sd[j] = v > 0 ? Math.Sqrt(v) : 1;
+            // A feature that barely varies in training (ages all but equal) must not blow up on a new deal.
+            sd[j] = Math.Max(Math.Sqrt(v), MinSd);
         }
         var model = new WinModel(stages, segments, sources, mean, sd, [], 1, 0, training, calibration);
         var x = trainRows.Select(model.Features).ToList();
@@ -201,7 +206,7 @@ public sealed class WinModel
         OneHot(_segments, d.Segment);
         OneHot(_sources, d.Source);
         var n = Numeric(d);
-        for (int j = 0; j < n.Length; j++) f[at + j] = (n[j] - _mean[j]) / _sd[j];
+        for (int j = 0; j < n.Length; j++) f[at + j] = Math.Clamp((n[j] - _mean[j]) / _sd[j], -MaxZ, MaxZ);
         return f;
     }
 }

@@ -48,14 +48,24 @@ public sealed class DealHistory
     public IReadOnlyDictionary<Guid, StageInfo> Stages { get; }
     public string BaseCurrency { get; }
 
-    public static async Task<DealHistory> LoadAsync(RevLoopDb db, CancellationToken ct)
+    /// <summary>Every visible deal, or only <paramref name="only"/> (the opportunity page, one deal of the API).</summary>
+    public static async Task<DealHistory> LoadAsync(RevLoopDb db, Guid? only, CancellationToken ct)
     {
         var rates = await RateBook.LoadAsync(db, ct);
         var pipelines = await db.Pipelines.AsNoTracking().Select(p => new { p.Id, p.Name }).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
         var stages = await db.Stages.AsNoTracking().Select(s => new { s.Id, s.PipelineId, s.Name, s.Type, s.Probability }).ToListAsync(ct);
         var stageInfo = stages.ToDictionary(s => s.Id, s => new StageInfo($"{pipelines.GetValueOrDefault(s.PipelineId, "?")} / {s.Name}", s.Type, s.Probability));
         var deals = new Dictionary<Guid, Deal>();
-        await foreach (var o in db.Opportunities.AsNoTracking()
+        var opportunities = db.Opportunities.AsNoTracking();
+        var changes = db.FieldChanges.AsNoTracking().Where(c => c.EntityType == "opportunity");
+        var activities = db.Activities.AsNoTracking().Where(a => a.OpportunityId != null);
+        if (only is { } id)
+        {
+            opportunities = opportunities.Where(o => o.Id == id);
+            changes = changes.Where(c => c.EntityId == id);
+            activities = activities.Where(a => a.OpportunityId == id);
+        }
+        await foreach (var o in opportunities
                            .Select(o => new { o.Id, o.Name, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.Segment, o.Source, o.CreatedAt, o.WonAt, o.LostAt })
                            .AsAsyncEnumerable().WithCancellation(ct))
         {
@@ -66,8 +76,7 @@ public sealed class DealHistory
             };
         }
         const string stageField = nameof(Opportunity.StageId), closeField = nameof(Opportunity.CloseDate);
-        await foreach (var c in db.FieldChanges.AsNoTracking()
-                           .Where(c => c.EntityType == "opportunity" && (c.Field == stageField || c.Field == closeField))
+        await foreach (var c in changes.Where(c => c.Field == stageField || c.Field == closeField)
                            .Select(c => new { c.EntityId, c.Field, c.ChangedAt, c.OldValue, c.NewValue })
                            .AsAsyncEnumerable().WithCancellation(ct))
         {
@@ -81,7 +90,7 @@ public sealed class DealHistory
                 d.Pushes.Add(c.ChangedAt);
             }
         }
-        await foreach (var a in db.Activities.AsNoTracking().Where(a => a.OpportunityId != null)
+        await foreach (var a in activities
                            .Select(a => new { a.OpportunityId, a.OccurredAt }).AsAsyncEnumerable().WithCancellation(ct))
         {
             if (deals.TryGetValue(a.OpportunityId!.Value, out var d)) d.Activities.Add(a.OccurredAt);

@@ -31,7 +31,7 @@ public static class WinModelVerb
                     throw new InputException("--holdout-from", $"'{text}' is not a date YYYY-MM-DD");
                 day = d;
             }
-            var history = await DealHistory.LoadAsync(db, ct);
+            var history = await DealHistory.LoadAsync(db, null, ct);
             var all = history.Closed(null, null);
             if (all.Rows.Count == 0) throw new InputException("--database", "no closed deals to train on");
             day ??= DateOnly.FromDateTime(all.Deals[(int)(all.Deals.Count * 0.8)].ClosedAt!.Value.UtcDateTime);

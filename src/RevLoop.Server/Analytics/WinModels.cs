@@ -1,43 +1,45 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Metrics;
 
 namespace RevLoop.Server.Analytics;
 
-/// <summary>A trained model with the deal history it was trained from (null model: too few closed deals to train).</summary>
-public sealed record TrainedWinModel(WinModel? Model, DealHistory History, string? Reason, DateTimeOffset TrainedAt);
+/// <summary>A trained model (null: too few closed deals, <see cref="Reason"/> says why) and how many closed deals it saw.</summary>
+public sealed record TrainedWinModel(WinModel? Model, string? Reason, DateTimeOffset TrainedAt, int ClosedDeals);
 
 /// <summary>
-/// The win model of each viewer: trained on the closed deals the viewer can see (the one visibility filter), kept for
-/// <see cref="Lifetime"/> so that the opportunity page and the API do not retrain on every request.
+/// The win model of each viewer: trained on the closed deals the viewer can see (the one visibility filter), kept until
+/// a deal closes (the count of closed deals changes) or <see cref="Lifetime"/> passes, so that the opportunity page and
+/// the API do not retrain on every request. Predictions always read the deals' current state.
 /// </summary>
 public sealed class WinModels(TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
-    private readonly ConcurrentDictionary<string, Task<TrainedWinModel>> _byViewer = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TrainedWinModel> _byViewer = new(StringComparer.Ordinal);
 
     public async Task<TrainedWinModel> GetAsync(RevLoopDb db, CancellationToken ct)
     {
         var key = db.Viewer.SeesAll ? "*" : db.Viewer.UserId?.ToString() ?? "-";
-        if (_byViewer.TryGetValue(key, out var cached) && cached.IsCompletedSuccessfully && clock.GetUtcNow() - (await cached).TrainedAt < Lifetime)
-            return await cached;
-        var fresh = TrainAsync(db, clock.GetUtcNow(), null, ct);
+        var closed = await db.Opportunities.CountAsync(o => o.WonAt != null || o.LostAt != null, ct);
+        var now = clock.GetUtcNow();
+        if (_byViewer.TryGetValue(key, out var cached) && cached.ClosedDeals == closed && now - cached.TrainedAt < Lifetime) return cached;
+        var fresh = await TrainAsync(db, now, closed, ct);
         _byViewer[key] = fresh;
-        return await fresh;
+        return fresh;
     }
 
-    /// <summary>Trains on the closed deals (closed before <paramref name="closedBefore"/> when given).</summary>
-    public static async Task<TrainedWinModel> TrainAsync(RevLoopDb db, DateTimeOffset now, DateTimeOffset? closedBefore, CancellationToken ct)
+    private static async Task<TrainedWinModel> TrainAsync(RevLoopDb db, DateTimeOffset now, int closed, CancellationToken ct)
     {
-        var history = await DealHistory.LoadAsync(db, ct);
-        var (rows, won, _) = history.Closed(null, closedBefore);
+        var history = await DealHistory.LoadAsync(db, null, ct);
+        var (rows, won, _) = history.Closed(null, null);
         try
         {
-            return new TrainedWinModel(await Task.Run(() => WinModel.Train(rows, won), ct), history, null, now);
+            return new TrainedWinModel(await Task.Run(() => WinModel.Train(rows, won), ct), null, now, closed);
         }
         catch (MetricsInputException e)
         {
-            return new TrainedWinModel(null, history, e.Message, now);
+            return new TrainedWinModel(null, e.Message, now, closed);
         }
     }
 }

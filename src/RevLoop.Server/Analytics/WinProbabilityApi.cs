@@ -27,13 +27,13 @@ public static class WinProbabilityApi
     /// <summary>Probability rounded to 4 decimals, half away from zero.</summary>
     public static decimal Round(double p) => Math.Round((decimal)p, 4, MidpointRounding.AwayFromZero);
 
-    private static WinProbabilityDto Dto(TrainedWinModel t, Deal d, DateTimeOffset now)
+    private static WinProbabilityDto Dto(TrainedWinModel t, DealHistory h, Deal d, DateTimeOffset now)
     {
-        var info = t.History.Stages.GetValueOrDefault(d.StageId);
-        var snapshot = t.History.Snapshot(d, now);
+        var info = h.Stages.GetValueOrDefault(d.StageId);
+        var snapshot = h.Snapshot(d, now);
         decimal? p = t.Model is { } m && snapshot is { } s ? Round(m.Predict(s)) : null;
         var reason = snapshot is null ? "the deal is not in an open stage" : t.Model is null ? t.Reason : null;
-        return new WinProbabilityDto(d.Id, d.Name, info?.Label ?? "?", MinorUnits.ToAmount(d.Amount, t.History.BaseCurrency), t.History.BaseCurrency, d.CloseDate,
+        return new WinProbabilityDto(d.Id, d.Name, info?.Label ?? "?", MinorUnits.ToAmount(d.Amount, h.BaseCurrency), h.BaseCurrency, d.CloseDate,
             info?.Probability ?? 0, p, reason);
     }
 
@@ -45,21 +45,22 @@ public static class WinProbabilityApi
         string? cursor, int? pageSize, RevLoopDb db, WinModels models, TimeProvider clock, CancellationToken ct)
     {
         var t = await models.GetAsync(db, ct);
+        var h = await DealHistory.LoadAsync(db, opportunityId, ct);
         var now = clock.GetUtcNow();
         if (opportunityId is { } id)
         {
-            var deal = t.History.Deals.FirstOrDefault(d => d.Id == id);
-            return deal is null ? TypedResults.NotFound() : TypedResults.Ok(Dto(t, deal, now));
+            var deal = h.Deals.FirstOrDefault(d => d.Id == id);
+            return deal is null ? TypedResults.NotFound() : TypedResults.Ok(Dto(t, h, deal, now));
         }
         int size = Paging.Size(pageSize);
         Guid? after = cursor is null ? null : Guid.TryParse(Paging.DecodeCursor(cursor, 1)[0], out var g) ? g : throw new InputException("cursor", "is not a cursor this list returned");
-        var page = Open(t, closeFrom, closeTo).Where(d => after is null || d.Id.CompareTo(after.Value) > 0).Take(size + 1).ToList();
+        var page = Open(h, closeFrom, closeTo).Where(d => after is null || d.Id.CompareTo(after.Value) > 0).Take(size + 1).ToList();
         var next = page.Count > size ? Paging.EncodeCursor(page[size - 1].Id.ToString()) : null;
-        return TypedResults.Ok(new Page<WinProbabilityDto>(page.Take(size).Select(d => Dto(t, d, now)).ToList(), next, size));
+        return TypedResults.Ok(new Page<WinProbabilityDto>(page.Take(size).Select(d => Dto(t, h, d, now)).ToList(), next, size));
     }
 
-    private static IEnumerable<Deal> Open(TrainedWinModel t, DateOnly? from, DateOnly? to) =>
-        t.History.Deals.Where(d => d.ClosedAt is null && t.History.Stages.GetValueOrDefault(d.StageId)?.Type == StageTypes.Open
+    private static IEnumerable<Deal> Open(DealHistory h, DateOnly? from, DateOnly? to) =>
+        h.Deals.Where(d => d.ClosedAt is null && h.Stages.GetValueOrDefault(d.StageId)?.Type == StageTypes.Open
             && (from is null || d.CloseDate >= from) && (to is null || d.CloseDate <= to));
 
     public static async Task<Ok<AiWeightedForecastDto>> AiWeighted(DateOnly? from, DateOnly? to, RevLoopDb db, WinModels models, TimeProvider clock, CancellationToken ct)
@@ -68,17 +69,18 @@ public static class WinProbabilityApi
         if (to is null) throw new InputException("to", "required: last close date, YYYY-MM-DD");
         if (to < from) throw new InputException("to", "must not be before from");
         var t = await models.GetAsync(db, ct);
+        var h = await DealHistory.LoadAsync(db, null, ct);
         var now = clock.GetUtcNow();
-        var deals = Open(t, from, to).ToList();
+        var deals = Open(h, from, to).ToList();
         long pipeline = 0;
         decimal stageWeighted = 0, aiWeighted = 0;
         foreach (var d in deals)
         {
             pipeline += d.Amount;
-            stageWeighted += d.Amount * (decimal)(t.History.Stages.GetValueOrDefault(d.StageId)?.Probability ?? 0) / 100;
-            if (t.Model is { } m && t.History.Snapshot(d, now) is { } s) aiWeighted += d.Amount * (decimal)m.Predict(s);
+            stageWeighted += d.Amount * (decimal)(h.Stages.GetValueOrDefault(d.StageId)?.Probability ?? 0) / 100;
+            if (t.Model is { } m && h.Snapshot(d, now) is { } s) aiWeighted += d.Amount * (decimal)m.Predict(s);
         }
-        var currency = t.History.BaseCurrency;
+        var currency = h.BaseCurrency;
         decimal Money(decimal minor) => MinorUnits.ToAmount((long)Math.Round(minor, 0, MidpointRounding.AwayFromZero), currency);
         return TypedResults.Ok(new AiWeightedForecastDto(from.Value, to.Value, currency, deals.Count, MinorUnits.ToAmount(pipeline, currency), Money(stageWeighted),
             t.Model is null ? null : Money(aiWeighted), t.Model?.TrainingRows + t.Model?.CalibrationRows ?? 0, t.Reason,
