@@ -124,5 +124,24 @@ public class WinProbabilityApiTests
         var closed = await api.GetJsonAsync($"/api/v1/analytics/win-probability?opportunityId={(await server.WithDbAsync(db => Task.FromResult(db.Opportunities.First(o => o.Name == "Deal 0").Id)))}");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, closed.GetProperty("probability").ValueKind);
         Assert.Equal("the deal is not in an open stage", closed.Str("reason"));
+
+        // The CLI on the same database: deals 0-9 closed before 2025-01-31 train, deals 10-39 are the holdout.
+        var cli = await RevLoopProcess.RunAsync(server.Database, "metrics", "win-model", "--holdout-from", "2025-01-31");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        var firstTen = WinModel.Train(rows.Take(10).ToList(), outcomes.Take(10).ToList());
+        var holdout = outcomes.Skip(10).ToList();
+        var predicted = rows.Skip(10).Select(firstTen.Predict).ToList();
+        var stage = Enumerable.Range(10, 30).Select(i => i % 4 == 1 ? 0.6 : 0.2).ToList();
+        static string F(double? v) => v!.Value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture);
+        var lines = cli.StdOut.Replace("\r", "").Split('\n');
+        Assert.Equal("training: 10 deals closed before 2025-01-31 (5 won); fitted on the first 8, Platt-calibrated on the last 2 (a=1.0000, b=0.0000)", lines[0]);
+        Assert.Equal("holdout: 30 deals closed on or after 2025-01-31 (15 won), each seen halfway between created and closed", lines[1]);
+        Assert.Equal($"auc: {F(Classification.Auc(predicted, holdout))} (stage probability: {F(Classification.Auc(stage, holdout))})", lines[2]);
+        Assert.Equal($"brier: {F(Classification.Brier(predicted, holdout))} (stage probability: {F(Classification.Brier(stage, holdout))})", lines[3]);
+        var bins = Classification.Calibration(predicted, holdout);
+        Assert.Equal(bins.Select(b => $"{b.From:0.0}-{b.To:0.0},{b.Deals},{(b.MeanPredicted is null ? "" : F(b.MeanPredicted))},{(b.WonRate is null ? "" : F(b.WonRate))}"), lines[6..16]);
+        var bad = await RevLoopProcess.RunAsync(server.Database, "metrics", "win-model", "--holdout-from", "31/01/2025");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--holdout-from: '31/01/2025' is not a date YYYY-MM-DD", bad.StdErr, StringComparison.Ordinal);
     }
 }
