@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
@@ -48,8 +49,12 @@ public sealed class DealHistory
     public IReadOnlyDictionary<Guid, StageInfo> Stages { get; }
     public string BaseCurrency { get; }
 
-    /// <summary>Every visible deal, or only <paramref name="only"/> (the opportunity page, one deal of the API).</summary>
-    public static async Task<DealHistory> LoadAsync(RevLoopDb db, Guid? only, CancellationToken ct)
+    /// <summary>
+    /// Every visible deal, or those matching <paramref name="where"/> (one deal for the opportunity page, the open deals
+    /// of a close period for the forecast): their history rows are then read through the deals' ids (an IN subquery on
+    /// the history's (entity type, entity id) index), not scanned.
+    /// </summary>
+    public static async Task<DealHistory> LoadAsync(RevLoopDb db, Expression<Func<Opportunity, bool>>? where, CancellationToken ct)
     {
         var rates = await RateBook.LoadAsync(db, ct);
         var pipelines = await db.Pipelines.AsNoTracking().Select(p => new { p.Id, p.Name }).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
@@ -59,11 +64,12 @@ public sealed class DealHistory
         var opportunities = db.Opportunities.AsNoTracking();
         var changes = db.FieldChanges.AsNoTracking().Where(c => c.EntityType == "opportunity");
         var activities = db.Activities.AsNoTracking().Where(a => a.OpportunityId != null);
-        if (only is { } id)
+        if (where is not null)
         {
-            opportunities = opportunities.Where(o => o.Id == id);
-            changes = changes.Where(c => c.EntityId == id);
-            activities = activities.Where(a => a.OpportunityId == id);
+            opportunities = opportunities.Where(where);
+            var ids = opportunities.Select(o => o.Id);
+            changes = changes.Where(c => ids.Contains(c.EntityId));
+            activities = activities.Where(a => ids.Contains(a.OpportunityId!.Value));
         }
         await foreach (var o in opportunities
                            .Select(o => new { o.Id, o.Name, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.Segment, o.Source, o.CreatedAt, o.WonAt, o.LostAt })

@@ -45,7 +45,9 @@ public static class WinProbabilityApi
         string? cursor, int? pageSize, RevLoopDb db, WinModels models, TimeProvider clock, CancellationToken ct)
     {
         var t = await models.GetAsync(db, ct);
-        var h = await DealHistory.LoadAsync(db, opportunityId, ct);
+        var h = opportunityId is { } only
+            ? await DealHistory.LoadAsync(db, o => o.Id == only, ct)
+            : await DealHistory.LoadAsync(db, OpenClosing(closeFrom, closeTo), ct);
         var now = clock.GetUtcNow();
         if (opportunityId is { } id)
         {
@@ -59,6 +61,10 @@ public static class WinProbabilityApi
         return TypedResults.Ok(new Page<WinProbabilityDto>(page.Take(size).Select(d => Dto(t, h, d, now)).ToList(), next, size));
     }
 
+    /// <summary>Not closed, close date in [from, to] (each bound optional): what the list and the forecast read.</summary>
+    private static System.Linq.Expressions.Expression<Func<Opportunity, bool>> OpenClosing(DateOnly? from, DateOnly? to) =>
+        o => o.WonAt == null && o.LostAt == null && (from == null || o.CloseDate >= from) && (to == null || o.CloseDate <= to);
+
     private static IEnumerable<Deal> Open(DealHistory h, DateOnly? from, DateOnly? to) =>
         h.Deals.Where(d => d.ClosedAt is null && h.Stages.GetValueOrDefault(d.StageId)?.Type == StageTypes.Open
             && (from is null || d.CloseDate >= from) && (to is null || d.CloseDate <= to));
@@ -69,7 +75,7 @@ public static class WinProbabilityApi
         if (to is null) throw new InputException("to", "required: last close date, YYYY-MM-DD");
         if (to < from) throw new InputException("to", "must not be before from");
         var t = await models.GetAsync(db, ct);
-        var h = await DealHistory.LoadAsync(db, null, ct);
+        var h = await DealHistory.LoadAsync(db, OpenClosing(from, to), ct);
         var now = clock.GetUtcNow();
         var deals = Open(h, from, to).ToList();
         long pipeline = 0;
