@@ -65,6 +65,7 @@ public sealed class TouchTable
         private TouchRole[] _roles = new TouchRole[touchCapacity];
         private readonly Dictionary<string, int> _channels = new(StringComparer.Ordinal), _campaigns = new(StringComparer.Ordinal);
         private int _opps, _touches;
+        private string _lastId = "";
 
         /// <summary>
         /// Starts an opportunity. <paramref name="id"/> only names it in errors. Amounts in minor units, not negative;
@@ -81,6 +82,7 @@ public sealed class TouchTable
                 Array.Resize(ref _start, n + 1);
             }
             _start[_opps] = _touches;
+            _lastId = id;
             _created[_opps] = created.ToUnixTimeSeconds();
             _amount[_opps] = amount;
             _won[_opps] = outcome == DealOutcome.Won ? wonAmount : 0;
@@ -94,7 +96,7 @@ public sealed class TouchTable
         public Builder AddTouch(DateTimeOffset at, string channel, string? campaign, TouchRole roles = TouchRole.None)
         {
             if (_opps == 0) throw new InvalidOperationException("add an opportunity before its touches");
-            if (string.IsNullOrWhiteSpace(channel)) throw new MetricsInputException($"touch {_touches - _start[_opps - 1] + 1} of opportunity {_opps}: channel: required");
+            if (string.IsNullOrWhiteSpace(channel)) throw new MetricsInputException($"opportunity {_lastId}, touch {_touches - _start[_opps - 1] + 1}: channel: required");
             if (_touches == _at.Length)
             {
                 int n = _touches * 2;

@@ -103,7 +103,7 @@ public static class LogisticRegression
 /// standard deviation (at least 0.01) and clamped to +-10 deviations. Fitted by <see cref="LogisticRegression"/> on the first rows, then Platt-calibrated on the last
 /// <see cref="WinModelOptions.CalibrationFraction"/> of them (the caller passes rows oldest first, so calibration is on
 /// the most recent deals): p = sigmoid(A x logit(raw) + B), fitted on Platt's smoothed targets (N+ + 1)/(N+ + 2) and
-/// 1/(N- + 2). With fewer than 10 calibration rows or only one class among them, A = 1 and B = 0.
+/// 1/(N- + 2). With fewer than 10 calibration rows, only one class among them or one raw score for all, A = 1 and B = 0.
 /// </summary>
 public sealed class WinModel
 {
@@ -164,10 +164,12 @@ public sealed class WinModel
         model = new WinModel(stages, segments, sources, mean, sd, beta, 1, 0, training, calibration);
         double a = 1, b = 0;
         int positives = Enumerable.Range(training, calibration).Count(i => won[i]);
-        if (calibration >= 10 && positives > 0 && positives < calibration)
+        var s = Enumerable.Range(training, calibration).Select(i => new[] { LogisticRegression.Logit(model.PredictRaw(rows[i])) }).ToList();
+        // One raw score for every calibration deal leaves the slope undefined: no calibration then either.
+        bool spread = s.Count > 0 && s.Max(x => x[0]) - s.Min(x => x[0]) > 1e-9;
+        if (calibration >= 10 && positives > 0 && positives < calibration && spread)
         {
             double hi = (positives + 1.0) / (positives + 2.0), lo = 1.0 / (calibration - positives + 2.0);
-            var s = Enumerable.Range(training, calibration).Select(i => new[] { LogisticRegression.Logit(model.PredictRaw(rows[i])) }).ToList();
             var platt = LogisticRegression.Fit(s, Enumerable.Range(training, calibration).Select(i => won[i] ? hi : lo).ToList(), 0);
             (b, a) = (platt[0], platt[1]);
         }

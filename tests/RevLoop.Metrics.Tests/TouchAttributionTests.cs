@@ -141,6 +141,8 @@ public class TouchAttributionTests
     {
         var e = Assert.Throws<MetricsInputException>(() => new TouchTable.Builder().AddOpportunity("O9", D("2026-01-01"), -1, DealOutcome.Open, 0));
         Assert.Equal("opportunity O9: amount: must not be negative", e.Message);
+        Assert.Equal("opportunity O7, touch 2: channel: required", Assert.Throws<MetricsInputException>(() => new TouchTable.Builder()
+            .AddOpportunity("O7", D("2026-01-01"), 1, DealOutcome.Open, 0).AddTouch(D("2025-12-01"), "email", null).AddTouch(D("2025-12-02"), " ", "A")).Message);
         var t = new TouchTable.Builder().AddOpportunity("O1", D("2026-01-01"), 1, DealOutcome.Open, 0).Build();
         Assert.Equal("half-life: must be positive",
             Assert.Throws<MetricsInputException>(() => TouchAttribution.Compute(t, TouchModel.TimeDecay, new TouchAttributionOptions(HalfLifeDays: 0))).Message);

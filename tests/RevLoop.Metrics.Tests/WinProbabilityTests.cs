@@ -86,6 +86,19 @@ public class WinProbabilityTests
     }
 
     [Fact]
+    public void Calibration_deals_with_one_raw_score_leave_the_model_uncalibrated()
+    {
+        // The 10 calibration deals are all in Early (one raw score): Platt's slope is undefined, so a = 1, b = 0 and the
+        // early rate stays the training one, 1/4.
+        var stages = new List<string> { "early", "early", "early", "early", "late", "late", "late", "late" };
+        var won = new List<bool> { true, false, false, false, true, true, true, false };
+        for (int i = 0; i < 10; i++) { stages.Add("early"); won.Add(i < 5); }
+        var model = WinModel.Train(stages.Select(s => Deal(s)).ToList(), won, new WinModelOptions(Lambda: 1e-9, CalibrationFraction: 10.0 / 18));
+        Assert.Equal((8, 10, 1.0, 0.0), (model.TrainingRows, model.CalibrationRows, model.PlattA, model.PlattB));
+        Assert.Equal(0.25, model.Predict(Deal("early")), 1e-6);
+    }
+
+    [Fact]
     public void Training_without_both_outcomes_is_refused()
     {
         var e = Assert.Throws<MetricsInputException>(() => WinModel.Train([Deal("a"), Deal("b")], [true, true], new WinModelOptions(CalibrationFraction: 0)));
