@@ -235,21 +235,28 @@ public static class AttributionEngine
     }
 
     /// <summary>Removal effect of every channel (0 when nothing converts).</summary>
-    internal static double[] RemovalEffects(PathTable paths)
+    internal static double[] RemovalEffects(PathTable paths) =>
+        RemovalEffects(paths.Channels.Count, paths.Touches, paths.PathStart.AsSpan(0, paths.Count), paths.PathStart.AsSpan(1, paths.Count),
+            paths.Conversions, paths.Nulls);
+
+    /// <summary>
+    /// Removal effects of <paramref name="k"/> states over paths p = states[begin[p]..end[p]) with their conversions and
+    /// nulls (shared by the path format and the touchpoint engine).
+    /// </summary>
+    internal static double[] RemovalEffects(int k, int[] states, ReadOnlySpan<int> begin, ReadOnlySpan<int> end, long[] conversions, long[] nulls)
     {
-        int k = paths.Channels.Count;
         if (k > MaxMarkovChannels)
             throw new MetricsInputException($"markov supports at most {MaxMarkovChannels} channels, the paths have {k}");
         int cols = k + 2, conv = k, nul = k + 1;
         // Row 0 = start, row c + 1 = channel c; columns: channels, conversion, null.
         var t = new long[(k + 1) * cols];
-        int[] touches = paths.Touches, start = paths.PathStart;
-        for (int p = 0; p < paths.Count; p++)
+        int[] touches = states;
+        for (int p = 0; p < begin.Length; p++)
         {
-            long c = paths.Conversions[p], n = paths.Nulls[p], w = c + n;
+            long c = conversions[p], n = nulls[p], w = c + n;
             if (w == 0) continue;
             int row = 0;
-            for (int i = start[p]; i < start[p + 1]; i++)
+            for (int i = begin[p]; i < end[p]; i++)
             {
                 int ch = touches[i];
                 t[row * cols + ch] += w;

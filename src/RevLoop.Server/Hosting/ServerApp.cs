@@ -90,6 +90,7 @@ public static class ServerApp
         Web.WebRoutes.AddRevLoopWeb(services);
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
         services.AddSingleton<Platform.Imports.ImportJobs>();
+        services.AddSingleton<Analytics.WinModels>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -109,6 +110,7 @@ public static class ServerApp
         app.MapAccountsApi();
         Finance.SubscriptionsApi.MapSubscriptionsApi(app);
         Analytics.MetricsApi.MapMetricsApi(app);
+        Analytics.WinProbabilityApi.MapWinProbabilityApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
         app.MapPeopleApi();
