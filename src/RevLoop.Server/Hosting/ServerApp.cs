@@ -109,6 +109,7 @@ public static class ServerApp
         app.MapAccountsApi();
         Finance.SubscriptionsApi.MapSubscriptionsApi(app);
         Analytics.MetricsApi.MapMetricsApi(app);
+        Analytics.AnalyticsApi.MapAnalyticsApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
         app.MapPeopleApi();
