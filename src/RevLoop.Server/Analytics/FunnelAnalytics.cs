@@ -35,6 +35,7 @@ public static class FunnelAnalytics
         var deals = new List<FunnelDeal>();
         var known = new HashSet<Guid>();
         var q = (filter with { PipelineId = pipeline.Id }).Apply(db.Opportunities.AsNoTracking())
+            .OrderBy(o => o.Id) // drill-down lists in a stable order (ids are time-ordered v7)
             .Select(o => new { o.Id, o.StageId, o.WonAt, o.LostAt });
         await foreach (var o in q.AsAsyncEnumerable().WithCancellation(ct))
         {

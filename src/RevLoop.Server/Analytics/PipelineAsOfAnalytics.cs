@@ -41,6 +41,7 @@ public static class PipelineAsOfAnalytics
         var deals = new List<DealRecord>();
         var known = new HashSet<Guid>();
         var q = (filter with { PipelineId = pipeline.Id }).Apply(db.Opportunities.AsNoTracking())
+            .OrderBy(o => o.Id) // drill-down lists in a stable order (ids are time-ordered v7)
             .Select(o => new { o.Id, o.CreatedAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate });
         await foreach (var o in q.AsAsyncEnumerable().WithCancellation(ct))
         {
