@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Platform;
@@ -206,6 +207,26 @@ public class PipelineAnalyticsTests
         // The rep's own deals only: A and B.
         var mine = await f.Rep.GetJsonAsync("/api/v1/analytics/pipeline/as-of?date=2026-02-15");
         Assert.Equal((2L, 1800.00m), (mine.GetProperty("count").GetInt64(), mine.GetProperty("amount").GetDecimal()));
+
+        // The CLI prints the API's numbers: its json is the API's body, its csv the same values.
+        async Task SameAsApi(string url, params string[] args)
+        {
+            var cli = await RevLoopProcess.RunAsync(server.Database, ["metrics", .. args, "--format", "json"]);
+            Assert.True(cli.ExitCode == 0, cli.ToString());
+            var body = await (await api.GetAsync(url)).Content.ReadAsStringAsync();
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(body), JsonNode.Parse(cli.StdOut)), $"{body}\n{cli.StdOut}");
+        }
+        await SameAsApi("/api/v1/analytics/funnel?from=2026-01-01&to=2026-03-31", "funnel", "--from", "2026-01-01", "--to", "2026-03-31");
+        await SameAsApi("/api/v1/analytics/pipeline/as-of?date=2026-02-15", "as-of", "--date", "2026-02-15", "--pipeline", "Sales");
+        await SameAsApi("/api/v1/analytics/pipeline/waterfall?from=2026-01-31&to=2026-03-31", "waterfall", "--from", "2026-01-31", "--to", "2026-03-31");
+        var csv = await RevLoopProcess.RunAsync(server.Database, "metrics", "waterfall", "--from", "2026-01-31", "--to", "2026-03-31");
+        Assert.Equal("bucket,count,amount\nstart,2,1800.00\nnew,1,200.00\nadvanced,1,500.00\npushedOut,0,0.00\npulledIn,1,500.00\nincreased,0,0.00\n" +
+            "decreased,1,300.00\nwon,1,1000.00\nlost,0,0.00\nend,2,700.00\n", csv.StdOut.ReplaceLineEndings("\n"));
+        var funnelCsv = await RevLoopProcess.RunAsync(server.Database, "metrics", "funnel", "--from", "2026-01-01", "--to", "2026-03-31");
+        Assert.Equal("stage,entered,advanced,lost,still,conversion,median_days,p75_days\nQualify,4,2,1,1,0.5,31.0417,45.0417\nPropose,2,1,0,1,0.5,37,37\n",
+            funnelCsv.StdOut.ReplaceLineEndings("\n"));
+        var bad = await RevLoopProcess.RunAsync(server.Database, "metrics", "as-of", "--date", "2026-02-30");
+        Assert.Equal((2, "error: --date: '2026-02-30' is not a date YYYY-MM-DD"), (bad.ExitCode, bad.StdErr.Trim()));
 
         await Api.AssertProblemAsync(await api.GetAsync("/api/v1/analytics/pipeline/waterfall?from=2026-03-31&to=2026-01-31"), HttpStatusCode.BadRequest, "to");
         await Api.AssertProblemAsync(await api.GetAsync("/api/v1/analytics/pipeline/waterfall/deals?from=2026-01-31&to=2026-03-31&bucket=moved"), HttpStatusCode.BadRequest, "bucket");
