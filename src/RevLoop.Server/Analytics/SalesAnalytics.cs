@@ -125,24 +125,35 @@ public static class SalesAnalytics
         return new Facts(deals, unconverted, rates.BaseCurrency);
     }
 
-    public static async Task<SalesAnalyticsDto> ComputeAsync(RevLoopDb db, string? from, string? to, string? groupBy, string? period, AnalyticsFilter filter, CancellationToken ct)
+    public static async Task<SalesAnalyticsDto> ComputeAsync(RevLoopDb db, string? from, string? to, string? groupBy, string? period, AnalyticsFilter filter, CancellationToken ct) =>
+        (await ComputeManyAsync(db, from, to, groupBy, [period], filter, ct))[0];
+
+    /// <summary>
+    /// One report per entry of <paramref name="periods"/> (null = the whole window) over one read of the deals: a page
+    /// showing the window's totals by group and a trend by month reads the table once.
+    /// </summary>
+    public static async Task<IReadOnlyList<SalesAnalyticsDto>> ComputeManyAsync(RevLoopDb db, string? from, string? to, string? groupBy, IReadOnlyList<string?> periods,
+        AnalyticsFilter filter, CancellationToken ct)
     {
         var (f, t) = (AnalyticsPieces.Day(from, "from"), AnalyticsPieces.Day(to, "to"));
         if (t < f) throw new InputException("to", "must not be before from");
         var g = ParseGroupBy(groupBy);
         var fiscal = await db.CompanySettings.AsNoTracking().Select(s => s.FiscalYearStartMonth).FirstOrDefaultAsync(ct);
-        var periods = Split(f, t, period, fiscal == 0 ? 1 : fiscal);
+        var windows = periods.Select(p => Split(f, t, p, fiscal == 0 ? 1 : fiscal)).ToList();
         var facts = await LoadAsync(db, filter, g, ct);
-        var result = new List<SalesPeriodDto>(periods.Count);
-        long invalid = 0;
-        foreach (var (label, pf, pt) in periods)
+        return periods.Select((period, i) =>
         {
-            var errors = new List<RowError>();
-            var report = SalesEngine.Compute(facts.Deals, new SalesQuery(pf, pt, g), errors);
-            invalid = errors.Select(e => e.Line).Distinct().LongCount(); // the same deals in every period
-            result.Add(new SalesPeriodDto(label, pf, pt, report.Rows.Select(Row).ToList()));
-        }
-        return new SalesAnalyticsDto(facts.BaseCurrency, NameOf(g), string.IsNullOrWhiteSpace(period) ? null : period, facts.Unconverted, invalid, result);
+            var result = new List<SalesPeriodDto>(windows[i].Count);
+            long invalid = 0;
+            foreach (var (label, pf, pt) in windows[i])
+            {
+                var errors = new List<RowError>();
+                var report = SalesEngine.Compute(facts.Deals, new SalesQuery(pf, pt, g), errors);
+                invalid = errors.Select(e => e.Line).Distinct().LongCount(); // the same deals in every period
+                result.Add(new SalesPeriodDto(label, pf, pt, report.Rows.Select(Row).ToList()));
+            }
+            return new SalesAnalyticsDto(facts.BaseCurrency, NameOf(g), string.IsNullOrWhiteSpace(period) ? null : period, facts.Unconverted, invalid, result);
+        }).ToList();
     }
 
     /// <summary>As the CLI prints them: money to cents and rates to 4 decimals, half-up (velocity to cents per day).</summary>
