@@ -34,6 +34,16 @@ public enum WaterfallBucket : byte { New, Advanced, PushedOut, PulledIn, Increas
 
 public sealed record WaterfallRow(WaterfallBucket Bucket, long Count, decimal Amount);
 
+/// <summary>The risk flags of an open deal; see <see cref="PipelineHistory.Risks"/>.</summary>
+[Flags]
+public enum RiskFlags : byte { None = 0, Stalled = 1, PushedOut = 2, NoActivity = 4, AmountDropped = 8 }
+
+/// <summary>
+/// One open deal with at least one flag: days in its current stage (and that stage's p75, when known), how many times
+/// its close date moved later, its highest amount ever (minor units) and the days since its last activity (or creation).
+/// </summary>
+public sealed record DealRisk(string OpportunityId, RiskFlags Flags, decimal DaysInStage, decimal? StageP75Days, int Pushes, long PeakAmount, long Amount, decimal DaysWithoutActivity);
+
 /// <summary>The movement of the open pipeline between the end of <see cref="From"/> and the end of <see cref="To"/>, with the deals of every bucket.</summary>
 public sealed class Waterfall
 {
@@ -296,4 +306,57 @@ public sealed class PipelineHistory
         var rows = Enumerable.Range(0, 8).Select(b => new WaterfallRow((WaterfallBucket)b, count[b], sum[b])).ToList();
         return new Waterfall(from, to, startCount, start, endCount, end, rows, deals, unconverted);
     }
+
+    /// <summary>
+    /// The risk flags of the deals open now (issue 5), at instant <paramref name="now"/>:
+    /// <list type="bullet">
+    /// <item>Stalled: time since the deal last entered its current stage (since its creation without stage history) is
+    /// above that stage's p75 time in stage (<paramref name="stageP75Days"/> by stage id, the funnel's all-time figure;
+    /// no flag while a stage has no completed stay).</item>
+    /// <item>PushedOut: its close date moved later two or more times (history rows with an old and a new date, new later).</item>
+    /// <item>NoActivity: no activity (<paramref name="lastActivity"/>, by deal index; or its creation when it has none) in the
+    /// last <paramref name="noActivityDays"/> days.</item>
+    /// <item>AmountDropped: its amount now is below the highest amount it ever had.</item>
+    /// </list>
+    /// Only deals with a flag are returned, in input order.
+    /// </summary>
+    public IReadOnlyList<DealRisk> Risks(DateTime now, IReadOnlyDictionary<string, decimal> stageP75Days, Func<int, DateTime?> lastActivity, int noActivityDays)
+    {
+        long t = now.Ticks;
+        var result = new List<DealRisk>();
+        for (int d = 0; d < _ids.Length; d++)
+        {
+            int stage = _stageNow[d];
+            if (stage < 0 || _openOrder[stage] < 0) continue;
+            long entered = _created[d], peak = _amountNow[d];
+            int pushes = 0;
+            for (int i = _start[d]; i < _start[d + 1]; i++)
+            {
+                if (_at[i] > t) continue;
+                switch (_field[i])
+                {
+                    case DealField.Stage: if (_new[i] == stage) entered = _at[i]; break;
+                    case DealField.Amount:
+                        if (_new[i] != NoValue) peak = Math.Max(peak, _new[i]);
+                        if (_old[i] != NoValue) peak = Math.Max(peak, _old[i]);
+                        break;
+                    default: if (_old[i] != NoValue && _new[i] != NoValue && _new[i] > _old[i]) pushes++; break;
+                }
+            }
+            decimal inStage = Money.ToDecimal(Math.Max(0, t - entered), TimeSpan.TicksPerDay);
+            decimal? p75 = stageP75Days.TryGetValue(_stages[stage].Id, out var x) ? x : null;
+            long last = Math.Max(lastActivity(d)?.Ticks ?? 0, _created[d]);
+            decimal idle = Money.ToDecimal(Math.Max(0, t - last), TimeSpan.TicksPerDay);
+            var flags = RiskFlags.None;
+            if (p75 is { } limit && inStage > limit) flags |= RiskFlags.Stalled;
+            if (pushes >= 2) flags |= RiskFlags.PushedOut;
+            if (t - last > noActivityDays * TimeSpan.TicksPerDay) flags |= RiskFlags.NoActivity;
+            if (_amountNow[d] < peak) flags |= RiskFlags.AmountDropped;
+            if (flags != RiskFlags.None) result.Add(new DealRisk(_ids[d], flags, inStage, p75, pushes, peak, _amountNow[d], idle));
+        }
+        return result;
+    }
+
+    /// <summary>The id of the deal at dense index <paramref name="d"/> (input order), for the caller's per-deal lookups.</summary>
+    public string OpportunityId(int d) => _ids[d];
 }

@@ -92,4 +92,27 @@ public class PipelineHistoryTests
         _ = new PipelineHistory(Stages, Deals, [A("A", "2026-01-01T09:00", null, "12.5"), C("B", "2026-01-01T09:00", null, "01/02/2026")], errors);
         Assert.Equal([new RowError(1, "Amount", "not a valid value"), new RowError(2, "CloseDate", "not a valid value")], errors);
     }
+
+    [Fact]
+    public void Risk_flags_of_the_open_deals()
+    {
+        var errors = new List<RowError>();
+        // D's close date moves later twice.
+        var h = new PipelineHistory(Stages, Deals, [.. History, C("D", "2026-03-10T10:00", "2026-06-01", "2026-07-01"), C("D", "2026-03-12T10:00", "2026-07-01", "2026-06-15"),
+            C("D", "2026-03-14T10:00", "2026-06-15", "2026-08-01")], errors);
+        Assert.Empty(errors);
+        var p75 = new Dictionary<string, decimal> { ["q"] = 30m, ["p"] = 10m };
+        var ids = Enumerable.Range(0, h.DealCount).Select(h.OpportunityId).ToList();
+        DateTime? Activity(int d) => ids[d] == "B" ? T("2026-03-18T10:00") : null;
+        var risks = h.Risks(T("2026-03-20T10:00"), p75, Activity, 14);
+        // A and C are closed. B: Propose since 03-05 10:00 (15 days > 10), 800 -> 500, active 2 days ago. D: Qualify 15 days
+        // 1 hour (< 30), pushed later twice (the move earlier does not count), no activity since its creation. E and F have no
+        // history: in their stage and idle since creation (69 and 59 days).
+        Assert.Equal("B Stalled, AmountDropped 15 0 80000 2 | D PushedOut, NoActivity 15.0417 2 20000 15.0417 | E Stalled, NoActivity 69.0417 0 70000 69.0417 | " +
+            "F Stalled, NoActivity 59.0417 0 10000 59.0417",
+            string.Join(" | ", risks.Select(r => $"{r.OpportunityId} {r.Flags} {Math.Round(r.DaysInStage, 4)} {r.Pushes} {r.PeakAmount} {Math.Round(r.DaysWithoutActivity, 4)}")));
+        Assert.Equal(10m, risks[0].StageP75Days);
+        // Without thresholds nothing is stalled; with a 100-day window nobody is idle.
+        Assert.Equal("B AmountDropped | D PushedOut", string.Join(" | ", h.Risks(T("2026-03-20T10:00"), new Dictionary<string, decimal>(), Activity, 100).Select(r => $"{r.OpportunityId} {r.Flags}")));
+    }
 }

@@ -17,5 +17,6 @@ public static class AnalyticsApi
         g.MapGet("/pipeline/as-of/deals", PipelineAsOfAnalytics.AsOfDeals);
         g.MapGet("/pipeline/waterfall", PipelineAsOfAnalytics.Waterfall);
         g.MapGet("/pipeline/waterfall/deals", PipelineAsOfAnalytics.WaterfallDeals);
+        g.MapGet("/risks", RiskAnalytics.Get);
     }
 }

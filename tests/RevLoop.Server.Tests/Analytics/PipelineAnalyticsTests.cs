@@ -208,6 +208,24 @@ public class PipelineAnalyticsTests
         var mine = await f.Rep.GetJsonAsync("/api/v1/analytics/pipeline/as-of?date=2026-02-15");
         Assert.Equal((2L, 1800.00m), (mine.GetProperty("count").GetInt64(), mine.GetProperty("amount").GetDecimal()));
 
+        // Risks today (months later, no activity since creation): B in Propose beyond its p75 (A's 37 days), 800 -> 500;
+        // D in Qualify beyond its p75 (45.0417 days). A call on D yesterday clears its no-activity flag.
+        string Risks(JsonElement r) => $"{r.GetProperty("counts")} " + string.Join(" | ", r.GetProperty("items").EnumerateArray().Select(i =>
+            $"{i.GetProperty("deal").Str("name")} [{string.Join(",", i.GetProperty("flags").EnumerateArray().Select(x => x.GetString()))}] p75 {i.GetProperty("stageP75Days")} peak {i.GetProperty("peakAmount")} pushes {i.GetProperty("pushes")}"));
+        Assert.Equal("""{"stalled":2,"pushedOut":0,"noActivity":2,"amountDropped":1,"atRisk":2} B [stalled,noActivity,amountDropped] p75 37 peak 800.00 pushes 0 | D [stalled,noActivity] p75 45.0 peak 200.00 pushes 0""",
+            Risks(await api.GetJsonAsync("/api/v1/analytics/risks")));
+        await server.WithDbAsync(async db =>
+        {
+            db.Activities.Add(new RevLoop.Crm.Activities.Activity { Type = "call", Subject = "Check-in", OpportunityId = f.Deals["D"], OccurredAt = db.Clock.GetUtcNow().AddDays(-1) });
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal("""{"stalled":2,"pushedOut":0,"noActivity":1,"amountDropped":1,"atRisk":2} D [stalled] p75 45.0 peak 200.00 pushes 0""",
+            Risks(await api.GetJsonAsync("/api/v1/analytics/risks?flag=stalled&pageSize=1&cursor=1")));
+        // With a year's allowance nobody is idle.
+        Assert.Equal("""{"stalled":2,"pushedOut":0,"noActivity":0,"amountDropped":1,"atRisk":2} B [stalled,amountDropped] p75 37 peak 800.00 pushes 0 | D [stalled] p75 45.0 peak 200.00 pushes 0""",
+            Risks(await api.GetJsonAsync("/api/v1/analytics/risks?noActivityDays=365")));
+        await Api.AssertProblemAsync(await api.GetAsync("/api/v1/analytics/risks?flag=late"), HttpStatusCode.BadRequest, "flag");
+
         // The CLI prints the API's numbers: its json is the API's body, its csv the same values.
         async Task SameAsApi(string url, params string[] args)
         {
