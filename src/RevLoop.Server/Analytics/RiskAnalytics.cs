@@ -74,7 +74,7 @@ public static class RiskAnalytics
         {
             var line = lines[Guid.Parse(x.OpportunityId)];
             return new RiskLine(line, Names(x.Flags), Round(x.DaysInStage), x.StageP75Days is { } p ? Round(p) : null, x.Pushes,
-                l.ToBase(line.Currency, x.PeakAmount, line.CloseDate), Round(x.DaysWithoutActivity));
+                l.ToBase(line.Currency, x.PeakAmount, line.CloseDate) is { } peak ? Money.RoundToCents(peak) : null, Round(x.DaysWithoutActivity));
         }).ToList();
         return TypedResults.Ok(new RisksDto(l.Pipeline.Id, l.Pipeline.Name, days, counts, items, offset + size < ordered.Count ? (offset + size).ToString(CultureInfo.InvariantCulture) : null, size));
     }
