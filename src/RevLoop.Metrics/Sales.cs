@@ -5,16 +5,21 @@ namespace RevLoop.Metrics;
 public enum OpportunityStatus : byte { Open, Won, Lost }
 
 /// <summary>The dimension of `metrics sales --group-by`; None = only the `(all)` row.</summary>
-public enum SalesGroupBy : byte { None, Owner, Product, Region, Segment, Source }
+/// <summary>
+/// The dimension of `metrics sales --group-by` (the CLI accepts owner..source); None = only the `(all)` row. Team, SourcingRole
+/// and Pipeline exist only in the database, so only the API and UI group by them.
+/// </summary>
+public enum SalesGroupBy : byte { None, Owner, Product, Region, Segment, Source, Team, SourcingRole, Pipeline }
 
 /// <summary>Reporting window (both days inclusive) and the dimension to group by.</summary>
 public sealed record SalesQuery(DateOnly From, DateOnly To, SalesGroupBy GroupBy = SalesGroupBy.None);
 
 /// <summary>
 /// One opportunity as the server materialises it. <paramref name="Group"/> is the value of the grouped dimension
-/// (ignored without grouping); <paramref name="Amount"/> may be null only for open deals.
+/// (ignored without grouping); <paramref name="Amount"/> may be null only for open deals. <paramref name="Probability"/> is
+/// the win probability (percent) of the deal's stage, for the weighted pipeline (the CSV has none: 0).
 /// </summary>
-public sealed record OpportunityFacts(string? Group, DateOnly Created, DateOnly? Closed, OpportunityStatus Status, decimal? Amount);
+public sealed record OpportunityFacts(string? Group, DateOnly Created, DateOnly? Closed, OpportunityStatus Status, decimal? Amount, int Probability = 0);
 
 /// <summary>
 /// One row of the sales report (METRICS.md §5, issue 5). Null = undefined (no deal to divide by).
@@ -32,7 +37,16 @@ public sealed record SalesRow(
     decimal? AverageDealSize,
     decimal? SalesCycleDays,
     long Open,
-    decimal OpenAmount);
+    decimal OpenAmount,
+    decimal WeightedOpenAmount = 0)
+{
+    /// <summary>
+    /// Pipeline velocity (METRICS.md §5): open deals x average deal size x win rate / sales cycle days, per day; none when
+    /// a factor is undefined or the cycle is 0 days. Here "open qualified" = the deals open at the end of the window.
+    /// </summary>
+    public decimal? VelocityPerDay => AverageDealSize is { } avg && WinRate is { } rate && SalesCycleDays is { } cycle
+        ? SalesFormulas.PipelineVelocityPerDay(Open, avg, rate, cycle) : null;
+}
 
 /// <summary>The sales report: the `(all)` row first, then one row per group value in ordinal order.</summary>
 public sealed record SalesReport(SalesQuery Query, IReadOnlyList<SalesRow> Rows);
@@ -75,7 +89,7 @@ public static class SalesEngine
                 string key = string.IsNullOrEmpty(o.Group) ? NoneGroup : o.Group;
                 if (!groups.TryGetValue(key, out g)) groups[key] = g = groups.Count;
             }
-            acc.Add(g, o.Created.DayNumber, o.Closed?.DayNumber ?? -1, o.Status, amount);
+            acc.Add(g, o.Created.DayNumber, o.Closed?.DayNumber ?? -1, o.Status, amount, o.Probability);
         }
         var names = new string[groups.Count];
         foreach (var (k, v) in groups) names[v] = k;
@@ -108,7 +122,7 @@ internal sealed class SalesAccumulator
     private readonly SalesQuery _query;
     private readonly int _from, _to;
     private long[] _created = new long[16], _won = new long[16], _lost = new long[16], _open = new long[16], _cycleDays = new long[16];
-    private Int128[] _createdAmount = new Int128[16], _wonAmount = new Int128[16], _lostAmount = new Int128[16], _openAmount = new Int128[16];
+    private Int128[] _createdAmount = new Int128[16], _wonAmount = new Int128[16], _lostAmount = new Int128[16], _openAmount = new Int128[16], _weighted = new Int128[16];
     private int _groups = 1;
 
     public SalesAccumulator(SalesQuery query)
@@ -120,7 +134,7 @@ internal sealed class SalesAccumulator
     }
 
     /// <summary>Adds one valid deal. Days are DateOnly day numbers; closed = -1 when empty; amount in 10^-8 units.</summary>
-    public void Add(int group, int created, int closed, OpportunityStatus status, long amount)
+    public void Add(int group, int created, int closed, OpportunityStatus status, long amount, int probability = 0)
     {
         if (group >= _groups) Grow(group + 1);
         if (created >= _from && created <= _to)
@@ -146,6 +160,7 @@ internal sealed class SalesAccumulator
         {
             _open[group]++;
             _openAmount[group] += amount;
+            _weighted[group] += (Int128)amount * probability;
         }
     }
 
@@ -157,7 +172,7 @@ internal sealed class SalesAccumulator
         Array.Resize(ref _created, size); Array.Resize(ref _won, size); Array.Resize(ref _lost, size);
         Array.Resize(ref _open, size); Array.Resize(ref _cycleDays, size);
         Array.Resize(ref _createdAmount, size); Array.Resize(ref _wonAmount, size);
-        Array.Resize(ref _lostAmount, size); Array.Resize(ref _openAmount, size);
+        Array.Resize(ref _lostAmount, size); Array.Resize(ref _openAmount, size); Array.Resize(ref _weighted, size);
     }
 
     /// <summary>The `(all)` row, then one row per group name (index = group id) sorted ordinally.</summary>
@@ -165,21 +180,21 @@ internal sealed class SalesAccumulator
     {
         var rows = new List<SalesRow>(groupNames.Count + 1);
         long c = 0, w = 0, l = 0, o = 0, d = 0;
-        Int128 ca = 0, wa = 0, la = 0, oa = 0;
+        Int128 ca = 0, wa = 0, la = 0, oa = 0, wo = 0;
         for (int g = 0; g < _groups; g++)
         {
             c += _created[g]; w += _won[g]; l += _lost[g]; o += _open[g]; d += _cycleDays[g];
-            ca += _createdAmount[g]; wa += _wonAmount[g]; la += _lostAmount[g]; oa += _openAmount[g];
+            ca += _createdAmount[g]; wa += _wonAmount[g]; la += _lostAmount[g]; oa += _openAmount[g]; wo += _weighted[g];
         }
-        rows.Add(Row(SalesEngine.AllGroup, c, ca, w, wa, l, la, d, o, oa));
+        rows.Add(Row(SalesEngine.AllGroup, c, ca, w, wa, l, la, d, o, oa, wo));
         var order = Enumerable.Range(0, groupNames.Count).OrderBy(g => groupNames[g], StringComparer.Ordinal);
         foreach (int g in order)
-            rows.Add(Row(groupNames[g], _created[g], _createdAmount[g], _won[g], _wonAmount[g], _lost[g], _lostAmount[g], _cycleDays[g], _open[g], _openAmount[g]));
+            rows.Add(Row(groupNames[g], _created[g], _createdAmount[g], _won[g], _wonAmount[g], _lost[g], _lostAmount[g], _cycleDays[g], _open[g], _openAmount[g], _weighted[g]));
         return new SalesReport(_query, rows);
     }
 
     private static SalesRow Row(string group, long created, Int128 createdAmount, long won, Int128 wonAmount, long lost, Int128 lostAmount,
-        long cycleDays, long open, Int128 openAmount)
+        long cycleDays, long open, Int128 openAmount, Int128 weighted)
     {
         var unit = (BigInteger)Money.NativeUnit;
         decimal? winRate = won + lost > 0 ? Money.ToDecimal(won, won + lost) : null;
@@ -188,6 +203,7 @@ internal sealed class SalesAccumulator
         decimal? average = won > 0 ? Money.ToDecimal((BigInteger)wonAmount, unit * won) : null;
         decimal? cycle = won > 0 ? Money.ToDecimal(cycleDays, won) : null;
         return new SalesRow(group, created, Money.ToDecimal(createdAmount, Money.NativeScale), won, lost, winRate, winRateValue,
-            Money.ToDecimal(wonAmount, Money.NativeScale), average, cycle, open, Money.ToDecimal(openAmount, Money.NativeScale));
+            Money.ToDecimal(wonAmount, Money.NativeScale), average, cycle, open, Money.ToDecimal(openAmount, Money.NativeScale),
+            Money.ToDecimal((BigInteger)weighted, unit * 100));
     }
 }

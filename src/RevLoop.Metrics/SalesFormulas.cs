@@ -4,11 +4,11 @@ namespace RevLoop.Metrics;
 public static class SalesFormulas
 {
     /// <summary>Open qualified opportunities x average deal size x win rate / sales cycle days: pipeline value closed per day.</summary>
-    public static decimal? PipelineVelocityPerDay(int openQualified, decimal averageDealSize, decimal winRate, decimal salesCycleDays) =>
+    public static decimal? PipelineVelocityPerDay(long openQualified, decimal averageDealSize, decimal winRate, decimal salesCycleDays) =>
         salesCycleDays > 0 ? openQualified * averageDealSize * winRate / salesCycleDays : null;
 
     /// <summary>Pipeline velocity per 30-day month.</summary>
-    public static decimal? PipelineVelocityPerMonth(int openQualified, decimal averageDealSize, decimal winRate, decimal salesCycleDays) =>
+    public static decimal? PipelineVelocityPerMonth(long openQualified, decimal averageDealSize, decimal winRate, decimal salesCycleDays) =>
         salesCycleDays > 0 ? openQualified * averageDealSize * winRate * 30 / salesCycleDays : null;
 
     /// <summary>Won / (won + lost), by count or by value; none when nothing closed.</summary>

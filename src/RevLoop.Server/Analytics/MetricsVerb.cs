@@ -8,20 +8,22 @@ namespace RevLoop.Server.Analytics;
 
 /// <summary>
 /// `revloop metrics mrr|retention|saas`: from a subscriptions CSV (--subscriptions) or, without it, from the database;
-/// `metrics sales` (issue 5) and `metrics attribution` (issue 6): from their CSV only.
+/// `metrics sales` (issue 5) and `metrics attribution` (issue 6): from their CSV only; `metrics funnel|as-of|waterfall`
+/// (issue 5): from the database's stage history (<see cref="PipelineVerbs"/>).
 /// Exit code 2 for invalid rows (listed on stderr with their line) unless --skip-invalid.
 /// </summary>
 public static class MetricsVerb
 {
     public static Command Build()
     {
-        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or the database, sales metrics from an opportunities CSV, attribution from a paths CSV.");
+        var cmd = new Command("metrics", "Compute SaaS metrics (METRICS.md) from a subscriptions CSV or the database, sales metrics from an opportunities CSV, attribution from a paths CSV, the stage funnel, as-of pipeline and waterfall from the database.");
         cmd.Subcommands.Add(Mrr());
         cmd.Subcommands.Add(Retention());
         cmd.Subcommands.Add(Saas());
         cmd.Subcommands.Add(Sales());
         cmd.Subcommands.Add(Attribution());
         cmd.Subcommands.Add(WinModelVerb.Build());
+        foreach (var c in PipelineVerbs.Build()) cmd.Subcommands.Add(c);
         return cmd;
     }
 

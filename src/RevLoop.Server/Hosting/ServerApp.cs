@@ -111,6 +111,7 @@ public static class ServerApp
         Finance.SubscriptionsApi.MapSubscriptionsApi(app);
         Analytics.MetricsApi.MapMetricsApi(app);
         Analytics.WinProbabilityApi.MapWinProbabilityApi(app);
+        Analytics.AnalyticsApi.MapAnalyticsApi(app);
         app.MapHistoryApi();
         app.MapSettingsApi();
         app.MapPeopleApi();
