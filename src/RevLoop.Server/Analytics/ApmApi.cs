@@ -56,14 +56,15 @@ public static class ApmApi
 
     public static ApmThresholds Thresholds(RevLoop.Platform.CompanySettings s) => new(s.ApmRedBelow, s.ApmGreenFrom, s.CoverageTarget);
 
-    private static decimal? Ratio(decimal? v) => v is { } x ? Math.Round(x, 4, MidpointRounding.AwayFromZero) : null;
+    /// <summary>Ratios with at most 4 decimals and no trailing zeros, whatever scale the database handed back.</summary>
+    private static decimal? Ratio(decimal? v) => v is { } x ? Math.Round(x, 4, MidpointRounding.AwayFromZero) / 1.0000000000000000000000000000m : null;
     private static ApmCellDto Cell(ApmCell c, bool ratio) => new(ratio ? Ratio(c.Amount) : c.Amount is { } a ? Money.RoundToCents(a) : null,
         ratio ? Ratio(c.Target) : c.Target is { } t ? Money.RoundToCents(t) : null, Ratio(c.PercentOfTarget), Ratio(c.YoyChange), Ratio(c.Expected)!.Value, Status(c.Status));
     public static string Status(RagStatus s) => s switch { RagStatus.Red => "red", RagStatus.Yellow => "yellow", RagStatus.Green => "green", _ => "none" };
     private static ApmRowDto Row(ApmRow r) => new(r.Value, Cell(r.Forecast, false), Cell(r.Closed, false), Cell(r.OpenPipeline, false), Cell(r.Generation, false), Cell(r.Coverage, true));
 
     public static ApmDto Dto(ApmMatrix m, string dimension, string currency, ApmThresholds th) => new(dimension, m.Period.Label, m.Period.Start, m.Period.End.AddDays(-1), m.AsOf,
-        Ratio(m.Elapsed)!.Value, currency, new ApmThresholdsDto(th.RedBelow, th.GreenFrom, th.CoverageTarget), m.Rows.Select(Row).ToList(), Row(m.Total));
+        Ratio(m.Elapsed)!.Value, currency, new ApmThresholdsDto(Ratio(th.RedBelow)!.Value, Ratio(th.GreenFrom)!.Value, Ratio(th.CoverageTarget)!.Value), m.Rows.Select(Row).ToList(), Row(m.Total));
 
     public static async Task<IResult> Get(string? dimension, string? period, string? format, RevLoopDb db, CancellationToken ct)
     {
