@@ -56,7 +56,7 @@ public class ForecastingPagesTests(UiFixture f)
             // Every amount opens its deals.
             await row.Locator("td[data-col='closed'] a").ClickAsync();
             await page.WaitForURLAsync(new Regex("/apm/deals"));
-            await Expect(page.GetByTestId("apm-deals").Locator("tbody tr")).ToHaveTextAsync([new Regex($"Won {u}.*1,000.00")]);
+            await Expect(page.GetByTestId("apm-deals").Locator("tbody tr")).ToHaveTextAsync([new Regex($"Won {u}.*1,000.00", RegexOptions.Singleline)]);
             await page.GoBackAsync();
 
             // An action on a cell: refused without a note, then listed and given to the owner as a task.
