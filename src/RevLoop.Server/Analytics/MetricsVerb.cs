@@ -21,6 +21,7 @@ public static class MetricsVerb
         cmd.Subcommands.Add(Saas());
         cmd.Subcommands.Add(Sales());
         cmd.Subcommands.Add(Attribution());
+        cmd.Subcommands.Add(ApmVerb.Build());
         return cmd;
     }
 
