@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using RevLoop.Crm.Activities;
 using RevLoop.Data;
 using RevLoop.Finance;
 using RevLoop.Forecasting;
@@ -13,7 +12,7 @@ namespace RevLoop.Server.Demo;
 /// Forecasting for the demo company, after its deals are loaded: targets for the last four quarters, the current and
 /// the next one (last year's result of the same quarter plus 10-30 % growth, per team, rep, product, region, segment
 /// and source), this quarter's submissions and manager adjustments, a snapshot at the middle of each past quarter
-/// (the call within ±20 % of what was then won) and this week's real snapshot, and two APM actions. Deterministic
+/// (the call within ±20 % of what was then won) and this week's real snapshot. Deterministic
 /// from the seed and the demo's as-of day.
 /// </summary>
 public static class DemoForecasts
@@ -123,32 +122,6 @@ public static class DemoForecasts
         foreach (var p in ForecastSnapshots.PeriodsContaining(o.AsOf, start))
             await ForecastSnapshots.TakeAsync(db, p, ForecastSnapshots.SnapshotDay(o.AsOf, SnapshotCadence.Weekly), ct);
 
-        // Two actions from this week's review, on the regions furthest behind.
-        var apm = Apm.Compute(await Bookings.ApmFactsAsync(db, rates, TargetSubjects.Region, current, o.AsOf, ct),
-            targets.Where(t => t.Period == current.Label && t.SubjectKind == TargetSubjects.Region).GroupBy(t => t.Subject).ToDictionary(g => g.Key, g => new ApmTargets(
-                g.Where(t => t.Metric == TargetMetrics.Bookings).Select(t => (decimal?)MinorUnits.ToAmount(t.AmountMinor, currency)).FirstOrDefault(),
-                g.Where(t => t.Metric == TargetMetrics.Generation).Select(t => (decimal?)MinorUnits.ToAmount(t.AmountMinor, currency)).FirstOrDefault())),
-            current, o.AsOf, ApmThresholds.Default);
-        var owner = teams.Where(t => t.ManagerUserId is not null).OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => t.ManagerUserId!.Value).FirstOrDefault();
-        if (owner != Guid.Empty)
-        {
-            var ownerTeam = users.First(u => u.Id == owner).TeamId;
-            foreach (var row in apm.Rows.Where(r => r.Closed.Status == RagStatus.Red).OrderBy(r => r.Closed.PercentOfTarget).Take(2))
-            {
-                var task = new Activity
-                {
-                    Type = ActivityTypes.Task, Status = ActivityStatus.Open, OccurredAt = at, DueAt = new DateTimeOffset(o.AsOf.AddDays(4).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero),
-                    Subject = $"APM {current.Label} · region {row.Value} · closed", Body = "Review the ten largest commit deals with each rep and pull in what can close this quarter",
-                    OwnerId = owner, OwnerTeamId = ownerTeam, CreatedAt = at, UpdatedAt = at,
-                };
-                db.Activities.Add(task);
-                db.ApmActions.Add(new ApmAction
-                {
-                    Period = current.Label, Dimension = TargetSubjects.Region, Value = row.Value, Column = "closed", OwnerId = owner, DueDate = o.AsOf.AddDays(4),
-                    Note = task.Body!, ActivityId = task.Id, CreatedById = owner, CreatedAt = at,
-                });
-            }
-        }
         await db.SaveChangesAsync(ct);
     }
 

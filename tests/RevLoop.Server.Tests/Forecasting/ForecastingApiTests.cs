@@ -218,6 +218,17 @@ public class ForecastingApiTests
             "EMEA,3200.00,5000.00,0.64,2.2,red,1000.00,5000.00,0.2,1.5,red,2700.00,12000.00,0.225,,red,4700.00,10000.00,0.47,,yellow,0.675,3,0.225,,red",
             "NA,0.00,1000.00,0,,red,0.00,1000.00,0,,red,600.00,3000.00,0.2,,red,900.00,,,,none,0.6,3,0.2,,red", ""), csv);
 
+        // The CLI computes the same matrix on the real clock, when FY2026-Q1 is over: closed and generation are then
+        // expected in full (EMEA generation 47 % turns red), and last year's closed business is compared whole
+        // (F and G: 1,000, so YoY 0); everything else is the same.
+        var cli = await RevLoopProcess.RunAsync(server.Database, "metrics", "apm", "--dimension", "region", "--period", "FY2026-Q1");
+        Assert.True(cli.ExitCode == 0, cli.ToString());
+        Assert.Equal(csv.Replace("5600.00,10000.00,0.56,,green", "5600.00,10000.00,0.56,,red", StringComparison.Ordinal)
+            .Replace("4700.00,10000.00,0.47,,yellow", "4700.00,10000.00,0.47,,red", StringComparison.Ordinal)
+            .Replace(",0.1667,1.5,red", ",0.1667,0,red", StringComparison.Ordinal).Replace(",0.2,1.5,red", ",0.2,0,red", StringComparison.Ordinal), cli.StdOut);
+        var badCli = await RevLoopProcess.RunAsync(server.Database, "metrics", "apm", "--dimension", "planet");
+        Assert.Equal((2, $"error: --dimension: must be one of product, region, segment, source{Environment.NewLine}"), (badCli.ExitCode, badCli.StdErr));
+
         var apm = await w.Admin.GetJsonAsync("/api/v1/analytics/apm?dimension=region&period=FY2026-Q1");
         Assert.Equal(("2026-02-14", 0.5m, 0.8m), (apm.Str("asOf"), apm.GetProperty("elapsed").GetDecimal(), apm.GetProperty("thresholds").GetProperty("redBelow").GetDecimal()));
 
