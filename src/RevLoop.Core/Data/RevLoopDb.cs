@@ -10,6 +10,7 @@ using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Finance;
+using RevLoop.Forecasting;
 using RevLoop.Integration;
 using RevLoop.Platform;
 
@@ -56,6 +57,10 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
     public DbSet<RecordTag> RecordTags => Set<RecordTag>();
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<Target> Targets => Set<Target>();
+    public DbSet<ForecastSubmission> ForecastSubmissions => Set<ForecastSubmission>();
+    public DbSet<ForecastSnapshot> ForecastSnapshots => Set<ForecastSnapshot>();
+    public DbSet<ApmAction> ApmActions => Set<ApmAction>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -110,6 +115,9 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(s => s.CompanyName).HasMaxLength(200);
             e.Property(s => s.BaseCurrency).HasMaxLength(3);
             e.Property(s => s.DefaultCallingCode).HasMaxLength(3);
+            e.Property(s => s.ApmRedBelow).HasPrecision(9, 4);
+            e.Property(s => s.ApmGreenFrom).HasPrecision(9, 4);
+            e.Property(s => s.CoverageTarget).HasPrecision(9, 4);
             e.Property(s => s.Version).IsConcurrencyToken();
         });
         b.Entity<Currency>(e =>
@@ -424,6 +432,44 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(j => j.Error).HasMaxLength(2000);
             e.Property(j => j.CreatedBy).HasMaxLength(100);
             e.HasIndex(j => new { j.CreatedAt, j.Id });
+        });
+
+        b.Entity<Target>(e =>
+        {
+            e.ToTable("Targets");
+            e.Property(t => t.Period).HasMaxLength(20);
+            e.Property(t => t.SubjectKind).HasMaxLength(20);
+            e.Property(t => t.Subject).HasMaxLength(100);
+            e.Property(t => t.Metric).HasMaxLength(20);
+            e.Property(t => t.Version).IsConcurrencyToken();
+            e.HasIndex(t => new { t.Period, t.SubjectKind, t.Subject, t.Metric }).IsUnique();
+        });
+        b.Entity<ForecastSubmission>(e =>
+        {
+            e.ToTable("ForecastSubmissions");
+            e.Property(f => f.Period).HasMaxLength(20);
+            e.Property(f => f.Note).HasMaxLength(2000);
+            e.HasIndex(f => new { f.Period, f.UserId, f.SubmittedAt });
+            e.HasIndex(f => new { f.Period, f.TeamId, f.SubmittedAt });
+        });
+        b.Entity<ForecastSnapshot>(e =>
+        {
+            e.ToTable("ForecastSnapshots");
+            e.Property(f => f.Period).HasMaxLength(20);
+            e.Property(f => f.SubjectKind).HasMaxLength(10);
+            e.HasIndex(f => new { f.Period, f.TakenOn, f.SubjectKind, f.SubjectId }).IsUnique();
+            e.HasIndex(f => new { f.SubjectKind, f.SubjectId, f.Period });
+        });
+        b.Entity<ApmAction>(e =>
+        {
+            e.ToTable("ApmActions");
+            e.Property(a => a.Period).HasMaxLength(20);
+            e.Property(a => a.Dimension).HasMaxLength(20);
+            e.Property(a => a.Value).HasMaxLength(100);
+            e.Property(a => a.Column).HasMaxLength(20);
+            e.Property(a => a.Note).HasMaxLength(2000);
+            e.HasIndex(a => new { a.Period, a.Dimension, a.CreatedAt });
+            e.HasIndex(a => a.ActivityId);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

@@ -13,6 +13,12 @@ public sealed class CompanySettings
     public int MidMarketFromEmployees { get; set; } = SegmentBands.Default.MidMarketFrom;
     /// <summary>Accounts with at least this many employees are enterprise, unless their segment is set.</summary>
     public int EnterpriseFromEmployees { get; set; } = SegmentBands.Default.EnterpriseFrom;
+    /// <summary>APM: a cell is red when its pace (percent of target / percent expected by now) is below this.</summary>
+    public decimal ApmRedBelow { get; set; } = 0.8m;
+    /// <summary>APM: a cell is green from this pace on, yellow between the two.</summary>
+    public decimal ApmGreenFrom { get; set; } = 0.95m;
+    /// <summary>APM: open pipeline wanted per unit of bookings still to close (3 = 3x coverage).</summary>
+    public decimal CoverageTarget { get; set; } = 3m;
     public long Version { get; set; }
 
     public SegmentBands Bands => new(MidMarketFromEmployees, EnterpriseFromEmployees);

@@ -24,6 +24,7 @@ public static class MetricsVerb
         cmd.Subcommands.Add(Attribution());
         cmd.Subcommands.Add(WinModelVerb.Build());
         foreach (var c in PipelineVerbs.Build()) cmd.Subcommands.Add(c);
+        cmd.Subcommands.Add(ApmVerb.Build());
         return cmd;
     }
 

@@ -71,6 +71,8 @@ public static class DemoLoader
             s.Rows = sink.RowsWritten;
             return s;
         }, ct);
+        log("targets, forecast submissions and snapshots…");
+        await DemoForecasts.AddAsync(db, options, ct);
         summary.Elapsed = clock.Elapsed;
         return summary;
     }

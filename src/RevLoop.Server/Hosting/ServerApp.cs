@@ -23,6 +23,8 @@ public sealed class ServeOptions
     /// <summary>Webhook delivery timings (lease, poll interval, backoff); registered in DI as a singleton.</summary>
     public WebhookOptions Webhooks { get; init; } = new();
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+    /// <summary>How often the forecast snapshot worker runs (weekly by default).</summary>
+    public Forecasting.ForecastSnapshotOptions ForecastSnapshots { get; init; } = new();
 }
 
 public static class ServerApp
@@ -91,6 +93,8 @@ public static class ServerApp
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
         services.AddSingleton<Platform.Imports.ImportJobs>();
         services.AddSingleton<Analytics.WinModels>();
+        services.AddSingleton(options.ForecastSnapshots);
+        if (options.RunWorkers) services.AddHostedService<Forecasting.ForecastSnapshotWorker>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -127,6 +131,9 @@ public static class ServerApp
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         app.MapWebhooksApi();
         Platform.Imports.ImportsApi.MapImportsApi(app);
+        Forecasting.TargetsApi.MapTargetsApi(app);
+        Forecasting.ForecastsApi.MapForecastsApi(app);
+        Analytics.ApmApi.MapApmApi(app);
         Web.WebRoutes.Map(app);
         return app;
     }

@@ -9,10 +9,11 @@ namespace RevLoop.Server.Platform;
 
 /// <param name="DefaultCallingCode">"+49": the calling code of phone numbers entered without one; null means they must start with + or 00.</param>
 public sealed record SettingsDto(string CompanyName, int FiscalYearStartMonth, string BaseCurrency, string? DefaultCallingCode, long Version, int MidMarketFromEmployees,
-    int EnterpriseFromEmployees)
+    int EnterpriseFromEmployees, decimal ApmRedBelow, decimal ApmGreenFrom, decimal CoverageTarget)
 {
     public static SettingsDto From(CompanySettings s) => new(s.CompanyName, s.FiscalYearStartMonth, s.BaseCurrency,
-        s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version, s.MidMarketFromEmployees, s.EnterpriseFromEmployees);
+        s.DefaultCallingCode is null ? null : "+" + s.DefaultCallingCode, s.Version, s.MidMarketFromEmployees, s.EnterpriseFromEmployees,
+        s.ApmRedBelow, s.ApmGreenFrom, s.CoverageTarget);
 }
 public sealed record CurrencyInput(string Code, string Name);
 public sealed record ExchangeRateInput(string CurrencyCode, DateOnly Date, decimal Rate);
@@ -83,9 +84,17 @@ public static class SettingsApi
                     s.MidMarketFromEmployees = Threshold(p); break;
                 case "enterpriseFromEmployees":
                     s.EnterpriseFromEmployees = Threshold(p); break;
-                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode, midMarketFromEmployees, enterpriseFromEmployees)");
+                case "apmRedBelow":
+                    s.ApmRedBelow = Ratio(p, 0m, 10m); break;
+                case "apmGreenFrom":
+                    s.ApmGreenFrom = Ratio(p, 0m, 10m); break;
+                case "coverageTarget":
+                    s.CoverageTarget = Ratio(p, 0.1m, 100m); break;
+                default: throw new InputException(p.Name, "is not a setting (companyName, fiscalYearStartMonth, baseCurrency, defaultCallingCode, midMarketFromEmployees, enterpriseFromEmployees, apmRedBelow, apmGreenFrom, coverageTarget)");
             }
         }
+        if (s.ApmGreenFrom < s.ApmRedBelow)
+            throw new InputException("apmGreenFrom", $"must be at least apmRedBelow ({s.ApmRedBelow})");
         if (s.EnterpriseFromEmployees <= s.MidMarketFromEmployees)
             throw new InputException("enterpriseFromEmployees", $"must be greater than midMarketFromEmployees ({s.MidMarketFromEmployees})");
         var bandsChanged = db.Entry(s).Property(x => x.MidMarketFromEmployees).IsModified || db.Entry(s).Property(x => x.EnterpriseFromEmployees).IsModified;
@@ -97,6 +106,10 @@ public static class SettingsApi
         response.Headers.ETag = ETags.For(s.Version);
         return TypedResults.Ok(SettingsDto.From(s));
     }
+
+    private static decimal Ratio(JsonProperty p, decimal min, decimal max) =>
+        p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetDecimal(out var d) && d >= min && d <= max && decimal.Round(d, 4) == d ? d
+            : throw new InputException(p.Name, $"must be a number from {min} to {max} with at most 4 decimals");
 
     private static int Threshold(JsonProperty p) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var n) && n is >= 1 and <= 10_000_000 ? n

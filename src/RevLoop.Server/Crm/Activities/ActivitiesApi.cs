@@ -93,7 +93,8 @@ public static class ActivityRules
         if (status == ActivityStatus.Done && a.Status != ActivityStatus.Done) a.CompletedAt = db.Clock.GetUtcNow();
         if (status != ActivityStatus.Done) a.CompletedAt = null;
         a.Status = a.Type == ActivityTypes.Task ? status : ActivityStatus.Done;
-        if (i.AccountId is null && i.ContactId is null && i.LeadId is null && i.OpportunityId is null)
+        // A task may stand alone (an action from the weekly APM review); anything else happened with someone.
+        if (i.AccountId is null && i.ContactId is null && i.LeadId is null && i.OpportunityId is null && a.Type != ActivityTypes.Task)
             throw new InputException("accountId", "an activity belongs to an account, contact, lead or opportunity");
         if (i.AccountId is { } acc && !await db.Accounts.AnyAsync(x => x.Id == acc, ct)) throw new InputException("accountId", $"no account has id {acc}");
         if (i.ContactId is { } con && !await db.Contacts.AnyAsync(x => x.Id == con, ct)) throw new InputException("contactId", $"no contact has id {con}");

@@ -205,6 +205,35 @@
       el.dataset.ready = "1";
     });
 
+    // Grouped bars, one series per name (forecast against actual per quarter).
+    root.querySelectorAll("[data-chart='bars']").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      var money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+      var compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+      var colors = ["#8b87f0", "#4f46e5", "#2f9e8f"];
+      chart.setOption({
+        animationDuration: 300,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        legend: { top: 4, left: 48, itemWidth: 12, itemHeight: 10, textStyle: { color: "#4a4d55" } },
+        tooltip: {
+          trigger: "axis", axisPointer: { type: "shadow" },
+          formatter: function (ps) {
+            return [ps[0].name].concat(ps.map(function (p) { return p.marker + p.seriesName + ": <b>" + (p.value == null ? "–" : money.format(p.value)) + "</b> " + data.currency; })).join("<br>");
+          }
+        },
+        xAxis: { type: "category", data: data.labels, axisTick: { show: false }, axisLine: { lineStyle: { color: "#d4d4da" } }, axisLabel: { color: "#656a73" } },
+        yAxis: { type: "value", splitLine: { lineStyle: { color: "#efeff2" } }, axisLabel: { color: "#656a73", formatter: function (v) { return compact.format(v); } } },
+        series: data.series.map(function (s, i) { return { name: s.name, type: "bar", data: s.values, barMaxWidth: 28, itemStyle: { color: colors[i % colors.length] } }; })
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+    });
+
     // MRR movements: stacked bars (new, expansion, reactivation above zero; contraction, churn below) and the MRR line.
     root.querySelectorAll("[data-chart='mrr']").forEach(function (el) {
       if (el.dataset.ready) return;

@@ -1,0 +1,160 @@
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm.Opportunities;
+using RevLoop.Data;
+using RevLoop.Finance;
+using RevLoop.Forecasting;
+using RevLoop.Metrics;
+using RevLoop.Server.Platform;
+
+namespace RevLoop.Server.Forecasting;
+
+/// <summary>
+/// The deal amounts forecasting and the APM read, in base currency. A deal's bookings value is its ACV where set, else
+/// its amount. The database sums per currency and close day (the day decides the exchange rate, ADR 0007), so a million
+/// deals come back as a few thousand groups; deals in a currency without any rate are left out and counted.
+/// </summary>
+public static class Bookings
+{
+    public static async Task<int> FiscalStartMonthAsync(RevLoopDb db, CancellationToken ct) =>
+        await db.CompanySettings.AsNoTracking().Select(s => (int?)s.FiscalYearStartMonth).FirstOrDefaultAsync(ct) ?? 1;
+
+    public static FiscalPeriod Period(string? label, int startMonth, DateOnly today) =>
+        string.IsNullOrWhiteSpace(label) ? FiscalPeriod.Containing(today, FiscalPeriodKind.Quarter, startMonth)
+        : FiscalPeriod.TryParse(label, startMonth, out var p) ? p
+        : throw new InputException("period", $"'{label}' is not a fiscal period (FY2027, FY2027-Q1 or FY2027-M01)");
+
+    public static DateOnly Today(RevLoopDb db) => DateOnly.FromDateTime(db.Clock.GetUtcNow().UtcDateTime);
+
+    private sealed class OwnerGroup
+    {
+        public Guid? OwnerId { get; init; }
+        public string Currency { get; init; } = "";
+        public DateOnly? CloseDate { get; init; }
+        public bool Won { get; init; }
+        public string Category { get; init; } = "";
+        public long Minor { get; init; }
+    }
+
+    /// <summary>Per owner: won, and open commit / best case / pipeline deals closing in the period (lost deals do not count).</summary>
+    public static async Task<Dictionary<Guid, CategoryAmounts>> ByOwnerAsync(RevLoopDb db, RateBook rates, FiscalPeriod p, CancellationToken ct)
+    {
+        var rows = await db.Opportunities.AsNoTracking()
+            .Where(o => o.CloseDate >= p.Start && o.CloseDate < p.End && o.LostAt == null && o.OwnerId != null)
+            .GroupBy(o => new { o.OwnerId, o.Currency, o.CloseDate, Won = o.WonAt != null, o.ForecastCategory })
+            .Select(g => new OwnerGroup { OwnerId = g.Key.OwnerId, Currency = g.Key.Currency, CloseDate = g.Key.CloseDate, Won = g.Key.Won, Category = g.Key.ForecastCategory, Minor = g.Sum(o => o.AcvMinor ?? o.AmountMinor) })
+            .ToListAsync(ct);
+        var result = new Dictionary<Guid, CategoryAmounts>();
+        foreach (var r in rows)
+        {
+            if (rates.ToBaseMinor(r.Minor, r.Currency, r.CloseDate) is not { } minor) continue;
+            var amount = MinorUnits.ToAmount(minor, rates.BaseCurrency);
+            var add = r.Won ? new CategoryAmounts(amount, 0, 0, 0) : r.Category switch
+            {
+                ForecastCategories.Commit => new CategoryAmounts(0, amount, 0, 0),
+                ForecastCategories.BestCase => new CategoryAmounts(0, 0, amount, 0),
+                ForecastCategories.Pipeline => new CategoryAmounts(0, 0, 0, amount),
+                _ => default,
+            };
+            result[r.OwnerId!.Value] = result.GetValueOrDefault(r.OwnerId!.Value) + add;
+        }
+        return result;
+    }
+
+    /// <summary>A deal as the APM sees it: the dimension's value and what decides which columns it feeds.</summary>
+    private sealed class DimensionGroup
+    {
+        public string? Value { get; init; }
+        public string Currency { get; init; } = "";
+        public DateOnly? CloseDate { get; init; }
+        public bool Won { get; init; }
+        public string Category { get; init; } = "";
+        public bool PriorYear { get; init; }
+        public long Minor { get; init; }
+    }
+
+    public const string NoValue = "(none)";
+
+    public static IQueryable<Opportunity> OfValue(IQueryable<Opportunity> q, string dimension, string value)
+    {
+        var v = value == NoValue ? null : value;
+        return dimension switch
+        {
+            TargetSubjects.Product => q.Where(o => o.ProductFamily == v),
+            TargetSubjects.Region => q.Where(o => o.Region == v),
+            TargetSubjects.Segment => q.Where(o => o.Segment == v),
+            _ => q.Where(o => o.Source == v),
+        };
+    }
+
+    /// <summary>The amounts behind the APM for one dimension: closing in the period and a year earlier, and created in both.</summary>
+    public static async Task<List<ApmFact>> ApmFactsAsync(RevLoopDb db, RateBook rates, string dimension, FiscalPeriod p, DateOnly asOf, CancellationToken ct)
+    {
+        var prior = p.PriorYear;
+        var priorAsOf = asOf.AddYears(-1);
+        var closing = db.Opportunities.AsNoTracking().Where(o => o.LostAt == null
+            && ((o.CloseDate >= p.Start && o.CloseDate < p.End) || (o.CloseDate >= prior.Start && o.CloseDate < prior.End)));
+        var createdTo = Instant(asOf < p.End ? asOf.AddDays(1) : p.End);
+        var priorCreatedTo = Instant(priorAsOf < prior.End ? priorAsOf.AddDays(1) : prior.End);
+        var (start, priorStart) = (Instant(p.Start), Instant(prior.Start));
+        var created = db.Opportunities.AsNoTracking().Where(o => (o.CreatedAt >= start && o.CreatedAt < createdTo) || (o.CreatedAt >= priorStart && o.CreatedAt < priorCreatedTo));
+
+        var closingRows = await Group(Project(closing, dimension, start), false).ToListAsync(ct);
+        var createdRows = await Group(Project(created, dimension, start), true).ToListAsync(ct);
+        var facts = new List<ApmFact>(closingRows.Count * 2 + createdRows.Count);
+        foreach (var r in closingRows)
+        {
+            if (rates.ToBaseMinor(r.Minor, r.Currency, r.CloseDate) is not { } minor) continue;
+            var amount = MinorUnits.ToAmount(minor, rates.BaseCurrency);
+            var value = r.Value ?? NoValue;
+            var isPrior = r.CloseDate < p.Start;
+            if (r.Won)
+            {
+                if (!isPrior) facts.Add(new ApmFact(value, ApmFactKind.Won, false, amount));
+                else
+                {
+                    facts.Add(new ApmFact(value, ApmFactKind.WonWholePeriod, true, amount));
+                    if (r.CloseDate <= priorAsOf) facts.Add(new ApmFact(value, ApmFactKind.Won, true, amount));
+                }
+            }
+            else if (!isPrior && r.Category != ForecastCategories.Omitted)
+            {
+                facts.Add(new ApmFact(value, ApmFactKind.Open, false, amount));
+                if (r.Category == ForecastCategories.Commit) facts.Add(new ApmFact(value, ApmFactKind.OpenCommit, false, amount));
+            }
+        }
+        foreach (var r in createdRows)
+        {
+            if (rates.ToBaseMinor(r.Minor, r.Currency, r.CloseDate) is not { } minor) continue;
+            facts.Add(new ApmFact(r.Value ?? NoValue, ApmFactKind.Created, r.PriorYear, MinorUnits.ToAmount(minor, rates.BaseCurrency)));
+        }
+        return facts;
+    }
+
+    public static DateTimeOffset Instant(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    private sealed class DimensionRow
+    {
+        public string? Value { get; init; }
+        public string Currency { get; init; } = "";
+        public DateOnly? CloseDate { get; init; }
+        public bool Won { get; init; }
+        public string Category { get; init; } = "";
+        public bool PriorYear { get; init; }
+        public long Minor { get; init; }
+    }
+
+    private static IQueryable<DimensionRow> Project(IQueryable<Opportunity> q, string dimension, DateTimeOffset periodStart) => dimension switch
+    {
+        TargetSubjects.Product => q.Select(o => new DimensionRow { Value = o.ProductFamily, Currency = o.Currency, CloseDate = o.CloseDate, Won = o.WonAt != null, Category = o.ForecastCategory, PriorYear = o.CreatedAt < periodStart, Minor = o.AcvMinor ?? o.AmountMinor }),
+        TargetSubjects.Region => q.Select(o => new DimensionRow { Value = o.Region, Currency = o.Currency, CloseDate = o.CloseDate, Won = o.WonAt != null, Category = o.ForecastCategory, PriorYear = o.CreatedAt < periodStart, Minor = o.AcvMinor ?? o.AmountMinor }),
+        TargetSubjects.Segment => q.Select(o => new DimensionRow { Value = o.Segment, Currency = o.Currency, CloseDate = o.CloseDate, Won = o.WonAt != null, Category = o.ForecastCategory, PriorYear = o.CreatedAt < periodStart, Minor = o.AcvMinor ?? o.AmountMinor }),
+        _ => q.Select(o => new DimensionRow { Value = o.Source, Currency = o.Currency, CloseDate = o.CloseDate, Won = o.WonAt != null, Category = o.ForecastCategory, PriorYear = o.CreatedAt < periodStart, Minor = o.AcvMinor ?? o.AmountMinor }),
+    };
+
+    /// <summary>Closing deals group by status and category; created deals by whether they are last year's.</summary>
+    private static IQueryable<DimensionGroup> Group(IQueryable<DimensionRow> q, bool created) => created
+        ? q.GroupBy(r => new { r.Value, r.Currency, r.CloseDate, r.PriorYear })
+            .Select(g => new DimensionGroup { Value = g.Key.Value, Currency = g.Key.Currency, CloseDate = g.Key.CloseDate, PriorYear = g.Key.PriorYear, Minor = g.Sum(r => r.Minor) })
+        : q.GroupBy(r => new { r.Value, r.Currency, r.CloseDate, r.Won, r.Category })
+            .Select(g => new DimensionGroup { Value = g.Key.Value, Currency = g.Key.Currency, CloseDate = g.Key.CloseDate, Won = g.Key.Won, Category = g.Key.Category, Minor = g.Sum(r => r.Minor) });
+}
