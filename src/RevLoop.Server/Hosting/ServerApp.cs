@@ -122,6 +122,8 @@ public static class ServerApp
         Crm.Configuration.CustomFieldsApi.MapCustomFieldsApi(app);
         Crm.Search.SearchApi.MapSearchApi(app);
         Crm.Opportunities.BoardApi.MapBoardApi(app);
+        Marketing.CampaignsApi.MapCampaignsApi(app);
+        Marketing.EventsApi.MapEventsApi(app);
         app.MapWebhooksApi();
         Platform.Imports.ImportsApi.MapImportsApi(app);
         Web.WebRoutes.Map(app);

@@ -12,7 +12,7 @@ public static class Navigation
         new("Accounts", "/accounts", "accounts", true, "Companies you sell to, with their hierarchy, owners and full change history.", ["companies", "organisations", "crm"]),
         new("Contacts", "/contacts", "contacts", true, "People at your accounts, their roles (decision maker, champion) and consent per channel.", ["people", "persons"]),
         new("Opportunities", "/opportunities", "opportunities", true, "Deals on a board per pipeline, with stages, amounts, close dates and forecast categories.", ["deals", "pipeline", "board", "forecast"]),
-        new("Campaigns", "/campaigns", "campaigns", false, "Campaigns with cost, members and touches, and the pipeline and revenue they produced.", ["marketing", "attribution", "roi"]),
+        new("Campaigns", "/campaigns", "campaigns", true, "Campaigns with cost, members and touches, and the pipeline and revenue they produced.", ["marketing", "attribution", "roi"]),
         new("Sequences", "/sequences", "sequences", false, "Multi-step outreach: emails sent for you, calls and LinkedIn steps as tasks in your queue.", ["cadences", "outreach", "email"]),
         new("Customers", "/customers", "customers", false, "Customer success: health scores, playbooks, tickets and renewals ahead of term end.", ["success", "health", "renewals", "csm"]),
         new("Finance", "/finance", "finance", false, "Orders, subscriptions, receivables and bank payments matched to them.", ["orders", "invoices", "payments", "mrr"]),
