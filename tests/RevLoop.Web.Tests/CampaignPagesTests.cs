@@ -61,6 +61,10 @@ public class CampaignPagesTests(UiFixture f)
         await page.GetByTestId("member-list").GetByRole(AriaRole.Link, new() { Name = $"Kim Lane{u}" }).ClickAsync();
         await page.WaitForURLAsync(new Regex("/leads/[0-9a-f-]{36}$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync($"Kim Lane{u}");
+        // The lead page lists the touches, including the page view made before the form identified the visitor.
+        await Expect(page.GetByTestId("touches").GetByTestId("touch-type")).ToHaveTextAsync(["Form submit 1", "Page view 1"]);
+        await Expect(page.GetByTestId("touch-list").Locator("tbody tr td:nth-child(2)")).ToHaveTextAsync(["Form submit", "Page view"]);
+        await Expect(page.GetByTestId("touch-list").GetByRole(AriaRole.Link, new() { Name = $"Launch webinar {u}" })).ToHaveCountAsync(2);
 
         await page.GotoAsync("/campaigns?type=webinar");
         await Expect(page.GetByTestId("campaign-list").GetByRole(AriaRole.Link, new() { Name = $"Launch webinar {u}" })).ToBeVisibleAsync();

@@ -308,10 +308,10 @@ public static class EventIngestion
         if (pairs.Count == 0) return;
         var visitorIds = pairs.Select(p => p.VisitorId!).ToList();
         var existing = (await db.VisitorIdentities.Where(v => visitorIds.Contains(v.VisitorId)).Select(v => v.VisitorId).ToListAsync(ct)).ToHashSet();
-        foreach (var e in pairs)
+        // Only visitors identified by this batch have anonymous events left to move; the others were moved when they were.
+        foreach (var e in pairs.Where(p => !existing.Contains(p.VisitorId!)))
         {
-            if (!existing.Contains(e.VisitorId!))
-                db.VisitorIdentities.Add(new VisitorIdentity { VisitorId = e.VisitorId!, PersonType = e.PersonType!, PersonId = e.PersonId!.Value, IdentifiedAt = now });
+            db.VisitorIdentities.Add(new VisitorIdentity { VisitorId = e.VisitorId!, PersonType = e.PersonType!, PersonId = e.PersonId!.Value, IdentifiedAt = now });
             var (type, id, visitor) = (e.PersonType, e.PersonId, e.VisitorId);
             await db.MarketingEvents.Where(x => x.VisitorId == visitor && x.PersonId == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(x => x.PersonType, type).SetProperty(x => x.PersonId, id), ct);
