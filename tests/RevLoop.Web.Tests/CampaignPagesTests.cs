@@ -65,6 +65,12 @@ public class CampaignPagesTests(UiFixture f)
         await Expect(page.GetByTestId("touches").GetByTestId("touch-type")).ToHaveTextAsync(["Form submit 1", "Page view 1"]);
         await Expect(page.GetByTestId("touch-list").Locator("tbody tr td:nth-child(2)")).ToHaveTextAsync(["Form submit", "Page view"]);
         await Expect(page.GetByTestId("touch-list").GetByRole(AriaRole.Link, new() { Name = $"Launch webinar {u}" })).ToHaveCountAsync(2);
+        // A refused call (no phone consent) is logged and shown on the person's page.
+        var leadId = Regex.Match(page.Url, "/leads/([0-9a-f-]{36})").Groups[1].Value;
+        using var check = await api.PostAsJsonAsync("/api/v1/consent/check", new { leadId, channel = "phone" });
+        Assert.Equal(200, (int)check.StatusCode);
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("contact-blocks").Locator("tbody tr td:not(:first-child)")).ToHaveTextAsync(["Phone", "Call task", "has not opted in to calls"]);
 
         await page.GotoAsync("/campaigns?type=webinar");
         await Expect(page.GetByTestId("campaign-list").GetByRole(AriaRole.Link, new() { Name = $"Launch webinar {u}" })).ToBeVisibleAsync();

@@ -63,6 +63,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<MarketingEvent> MarketingEvents => Set<MarketingEvent>();
     public DbSet<VisitorIdentity> VisitorIdentities => Set<VisitorIdentity>();
     public DbSet<TrackingKey> TrackingKeys => Set<TrackingKey>();
+    public DbSet<SuppressionEntry> Suppressions => Set<SuppressionEntry>();
+    public DbSet<ContactBlock> ContactBlocks => Set<ContactBlock>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -495,6 +497,26 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(k => k.Key).HasMaxLength(64);
             e.Property(k => k.Name).HasMaxLength(200);
             e.HasIndex(k => k.Key).IsUnique();
+        });
+        b.Entity<SuppressionEntry>(e =>
+        {
+            e.ToTable("Suppressions");
+            e.Property(x => x.Kind).HasMaxLength(10);
+            e.Property(x => x.Value).HasMaxLength(320);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.Property(x => x.CreatedBy).HasMaxLength(100);
+            e.HasIndex(x => new { x.Kind, x.Value }).IsUnique();
+        });
+        b.Entity<ContactBlock>(e =>
+        {
+            e.ToTable("ContactBlocks");
+            e.Property(x => x.PersonType).HasMaxLength(10);
+            e.Property(x => x.Channel).HasMaxLength(10);
+            e.Property(x => x.Action).HasMaxLength(40);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.Property(x => x.Actor).HasMaxLength(100);
+            e.HasIndex(x => new { x.PersonType, x.PersonId, x.BlockedAt });
+            e.HasIndex(x => x.BlockedAt);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

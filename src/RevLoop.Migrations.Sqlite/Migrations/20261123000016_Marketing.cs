@@ -6,7 +6,7 @@ using RevLoop.Data;
 
 namespace RevLoop.Migrations.Sqlite;
 
-/// <summary>Marketing automation: campaigns with costs and members, behavioural events, identified visitors, tracking keys; the account a lead was matched to.</summary>
+/// <summary>Marketing automation: campaigns with costs and members, behavioural events, identified visitors, tracking keys, the suppression list and blocked contacts; the account a lead was matched to.</summary>
 [DbContext(typeof(RevLoopDb))]
 [Migration("20261123000016_Marketing")]
 public sealed class Marketing : Migration
@@ -124,10 +124,43 @@ public sealed class Marketing : Migration
         migrationBuilder.CreateIndex(name: "IX_MarketingEvents_VisitorId", table: "MarketingEvents", column: "VisitorId");
         migrationBuilder.CreateIndex(name: "IX_TrackingKeys_Key", table: "TrackingKeys", column: "Key", unique: true);
         migrationBuilder.CreateIndex(name: "IX_VisitorIdentities_PersonType_PersonId", table: "VisitorIdentities", columns: new[] { "PersonType", "PersonId" });
+        migrationBuilder.CreateTable(name: "Suppressions", columns: table => new
+        {
+            Id = table.Column<long>(type: "INTEGER", nullable: false).Annotation("Sqlite:Autoincrement", true),
+            Kind = table.Column<string>(type: "TEXT", nullable: false, maxLength: 10),
+            Value = table.Column<string>(type: "TEXT", nullable: false, maxLength: 320),
+            Reason = table.Column<string>(type: "TEXT", nullable: true, maxLength: 300),
+            CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+            CreatedBy = table.Column<string>(type: "TEXT", nullable: false, maxLength: 100),
+        },
+        constraints: table =>
+        {
+            table.PrimaryKey("PK_Suppressions", x => x.Id);
+        });
+        migrationBuilder.CreateTable(name: "ContactBlocks", columns: table => new
+        {
+            Id = table.Column<long>(type: "INTEGER", nullable: false).Annotation("Sqlite:Autoincrement", true),
+            PersonType = table.Column<string>(type: "TEXT", nullable: false, maxLength: 10),
+            PersonId = table.Column<System.Guid>(type: "TEXT", nullable: false),
+            Channel = table.Column<string>(type: "TEXT", nullable: false, maxLength: 10),
+            Action = table.Column<string>(type: "TEXT", nullable: false, maxLength: 40),
+            Reason = table.Column<string>(type: "TEXT", nullable: false, maxLength: 300),
+            BlockedAt = table.Column<long>(type: "INTEGER", nullable: false),
+            Actor = table.Column<string>(type: "TEXT", nullable: false, maxLength: 100),
+        },
+        constraints: table =>
+        {
+            table.PrimaryKey("PK_ContactBlocks", x => x.Id);
+        });
+        migrationBuilder.CreateIndex(name: "IX_ContactBlocks_BlockedAt", table: "ContactBlocks", column: "BlockedAt");
+        migrationBuilder.CreateIndex(name: "IX_ContactBlocks_PersonType_PersonId_BlockedAt", table: "ContactBlocks", columns: new[] { "PersonType", "PersonId", "BlockedAt" });
+        migrationBuilder.CreateIndex(name: "IX_Suppressions_Kind_Value", table: "Suppressions", columns: new[] { "Kind", "Value" }, unique: true);
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
+        migrationBuilder.DropTable(name: "ContactBlocks");
+        migrationBuilder.DropTable(name: "Suppressions");
         migrationBuilder.DropTable(name: "TrackingKeys");
         migrationBuilder.DropTable(name: "VisitorIdentities");
         migrationBuilder.DropTable(name: "MarketingEvents");

@@ -124,6 +124,7 @@ public static class ServerApp
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
+        Marketing.ConsentApi.MapConsentApi(app);
         app.MapWebhooksApi();
         Platform.Imports.ImportsApi.MapImportsApi(app);
         Web.WebRoutes.Map(app);

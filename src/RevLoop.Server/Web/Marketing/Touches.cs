@@ -4,9 +4,10 @@ using RevLoop.Data;
 namespace RevLoop.Server.Web.Marketing;
 
 public sealed record TouchRow(DateTimeOffset At, string Type, string? What, Guid? CampaignId, string? Campaign);
-public sealed record PersonTouches(IReadOnlyList<TouchRow> Latest, IReadOnlyList<(string Type, int Count)> ByType, string PersonType, Guid PersonId);
+public sealed record PersonTouches(IReadOnlyList<TouchRow> Latest, IReadOnlyList<(string Type, int Count)> ByType, string PersonType, Guid PersonId,
+    IReadOnlyList<RevLoop.Marketing.ContactBlock> Blocks);
 
-/// <summary>A person's marketing touches for their page: the latest 20 with their campaigns, and how many of each kind.</summary>
+/// <summary>A person's marketing touches for their page (the latest 20 with their campaigns, how many of each kind) and the contacts that were blocked.</summary>
 public static class Touches
 {
     public static async Task<PersonTouches> OfAsync(RevLoopDb db, string personType, Guid personId, CancellationToken ct)
@@ -17,7 +18,9 @@ public static class Touches
         var names = campaignIds.Count == 0 ? [] : await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         var byType = (await mine.GroupBy(e => e.Type).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
             .OrderByDescending(x => x.Count).ThenBy(x => x.Key).Select(x => (x.Key, x.Count)).ToList();
+        // Contacts RevLoop refused to make (consent, suppression list), newest first.
+        var blocks = await db.ContactBlocks.AsNoTracking().Where(b => b.PersonType == personType && b.PersonId == personId).OrderByDescending(b => b.BlockedAt).Take(10).ToListAsync(ct);
         return new PersonTouches(latest.Select(e => new TouchRow(e.OccurredAt, e.Type, e.Url ?? e.Feature, e.CampaignId,
-            e.CampaignId is { } c ? names.GetValueOrDefault(c) : null)).ToList(), byType, personType, personId);
+            e.CampaignId is { } c ? names.GetValueOrDefault(c) : null)).ToList(), byType, personType, personId, blocks);
     }
 }
