@@ -71,8 +71,8 @@ public class NavigationTests(UiFixture f)
         var missing = await page.GotoAsync("/no-such-page");
         Assert.Equal(404, missing!.Status);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Page not found" })).ToBeVisibleAsync();
-        await page.GotoAsync("/campaigns");
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Campaigns is coming soon" })).ToBeVisibleAsync();
+        await page.GotoAsync("/sequences");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sequences is coming soon" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Go to accounts" })).ToBeVisibleAsync();
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Toggle navigation" }).ClickAsync();

@@ -11,7 +11,7 @@ namespace RevLoop.Data;
 /// column names and type mappings (value converters included), so the rows are stored exactly as EF would store them,
 /// at a fraction of the cost of tracking each one. Only for append-only rows nobody reads back in the same save.
 /// </summary>
-internal static class BulkInsert
+public static class BulkInsert
 {
     public static async Task WriteAsync<T>(RevLoopDb db, IReadOnlyList<T> rows, bool async, CancellationToken ct) where T : class
     {

@@ -12,6 +12,7 @@ using RevLoop.Crm.Opportunities;
 using RevLoop.Finance;
 using RevLoop.Forecasting;
 using RevLoop.Integration;
+using RevLoop.Marketing;
 using RevLoop.Platform;
 
 namespace RevLoop.Data;
@@ -61,6 +62,14 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<ForecastSubmission> ForecastSubmissions => Set<ForecastSubmission>();
     public DbSet<ForecastSnapshot> ForecastSnapshots => Set<ForecastSnapshot>();
     public DbSet<ApmAction> ApmActions => Set<ApmAction>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignCost> CampaignCosts => Set<CampaignCost>();
+    public DbSet<CampaignMember> CampaignMembers => Set<CampaignMember>();
+    public DbSet<MarketingEvent> MarketingEvents => Set<MarketingEvent>();
+    public DbSet<VisitorIdentity> VisitorIdentities => Set<VisitorIdentity>();
+    public DbSet<TrackingKey> TrackingKeys => Set<TrackingKey>();
+    public DbSet<SuppressionEntry> Suppressions => Set<SuppressionEntry>();
+    public DbSet<ContactBlock> ContactBlocks => Set<ContactBlock>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -293,6 +302,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => l.FirstName);
             e.HasIndex(l => l.Phone);
             e.HasIndex(l => l.Source);
+            e.HasIndex(l => l.MatchedAccountId);
         });
         b.Entity<Pipeline>(e =>
         {
@@ -470,6 +480,87 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(a => a.Note).HasMaxLength(2000);
             e.HasIndex(a => new { a.Period, a.Dimension, a.CreatedAt });
             e.HasIndex(a => a.ActivityId);
+        b.Entity<Campaign>(e =>
+        {
+            e.ToTable("Campaigns");
+            e.Property(c => c.Name).HasMaxLength(300);
+            e.Property(c => c.Type).HasMaxLength(20);
+            e.Property(c => c.Channel).HasMaxLength(20);
+            e.Property(c => c.Status).HasMaxLength(20);
+            e.Property(c => c.Currency).HasMaxLength(3);
+            e.Property(c => c.UtmCampaign).HasMaxLength(200);
+            e.Property(c => c.Description).HasMaxLength(4000);
+            e.HasIndex(c => new { c.Name, c.Id });
+            e.HasIndex(c => c.UtmCampaign);
+            e.HasIndex(c => c.ParentCampaignId);
+            e.HasIndex(c => new { c.Type, c.Status });
+        });
+        b.Entity<CampaignCost>(e =>
+        {
+            e.ToTable("CampaignCosts");
+            e.Property(c => c.Description).HasMaxLength(300);
+            e.HasIndex(c => new { c.CampaignId, c.Date });
+        });
+        b.Entity<CampaignMember>(e =>
+        {
+            e.ToTable("CampaignMembers");
+            e.Property(m => m.PersonType).HasMaxLength(10);
+            e.Property(m => m.Status).HasMaxLength(20);
+            e.HasIndex(m => new { m.CampaignId, m.PersonType, m.PersonId }).IsUnique();
+            e.HasIndex(m => new { m.PersonType, m.PersonId });
+        });
+        b.Entity<MarketingEvent>(e =>
+        {
+            e.ToTable("MarketingEvents");
+            e.Property(m => m.EventId).HasMaxLength(100);
+            e.Property(m => m.Type).HasMaxLength(30);
+            e.Property(m => m.PersonType).HasMaxLength(10);
+            e.Property(m => m.VisitorId).HasMaxLength(100);
+            e.Property(m => m.Email).HasMaxLength(320);
+            e.Property(m => m.Url).HasMaxLength(2000);
+            e.Property(m => m.Feature).HasMaxLength(200);
+            e.Property(m => m.UtmSource).HasMaxLength(200);
+            e.Property(m => m.UtmMedium).HasMaxLength(200);
+            e.Property(m => m.UtmCampaign).HasMaxLength(200);
+            e.HasIndex(m => m.EventId).IsUnique();
+            e.HasIndex(m => new { m.PersonType, m.PersonId, m.OccurredAt });
+            e.HasIndex(m => new { m.CampaignId, m.OccurredAt });
+            e.HasIndex(m => m.VisitorId);
+        });
+        b.Entity<VisitorIdentity>(e =>
+        {
+            e.ToTable("VisitorIdentities");
+            e.HasKey(v => v.VisitorId);
+            e.Property(v => v.VisitorId).HasMaxLength(100);
+            e.Property(v => v.PersonType).HasMaxLength(10);
+            e.HasIndex(v => new { v.PersonType, v.PersonId });
+        });
+        b.Entity<TrackingKey>(e =>
+        {
+            e.ToTable("TrackingKeys");
+            e.Property(k => k.Key).HasMaxLength(64);
+            e.Property(k => k.Name).HasMaxLength(200);
+            e.HasIndex(k => k.Key).IsUnique();
+        });
+        b.Entity<SuppressionEntry>(e =>
+        {
+            e.ToTable("Suppressions");
+            e.Property(x => x.Kind).HasMaxLength(10);
+            e.Property(x => x.Value).HasMaxLength(320);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.Property(x => x.CreatedBy).HasMaxLength(100);
+            e.HasIndex(x => new { x.Kind, x.Value }).IsUnique();
+        });
+        b.Entity<ContactBlock>(e =>
+        {
+            e.ToTable("ContactBlocks");
+            e.Property(x => x.PersonType).HasMaxLength(10);
+            e.Property(x => x.Channel).HasMaxLength(10);
+            e.Property(x => x.Action).HasMaxLength(40);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.Property(x => x.Actor).HasMaxLength(100);
+            e.HasIndex(x => new { x.PersonType, x.PersonId, x.BlockedAt });
+            e.HasIndex(x => x.BlockedAt);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Select(t => t.ClrType).Where(t => typeof(ITrackedRecord).IsAssignableFrom(t)).ToList())

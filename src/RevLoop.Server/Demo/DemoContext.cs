@@ -31,6 +31,9 @@ public sealed class DemoSummary
     public long SubscriptionPeriods { get; set; }
     public long Customers { get; set; }
     public long FieldChanges { get; set; }
+    public long Campaigns { get; set; }
+    public long Touches { get; set; }
+    public long CampaignMembers { get; set; }
     public long Rows { get; set; }
     public TimeSpan Elapsed { get; set; }
 
@@ -38,7 +41,7 @@ public sealed class DemoSummary
         $"{Users:N0} users in {Teams:N0} teams, {Accounts:N0} accounts, {Contacts:N0} contacts, {Leads:N0} leads ({ConvertedLeads:N0} converted), " +
         $"{Opportunities:N0} opportunities ({NewBusiness:N0} new business, {Expansions:N0} expansion, {Renewals:N0} renewal; {Won:N0} won, {Lost:N0} lost, {Open:N0} open; {Slips:N0} close-date slips), " +
         $"{LineItems:N0} line items, {Activities:N0} activities ({OpenTasks:N0} open tasks), {SubscriptionPeriods:N0} subscription periods of {Customers:N0} customers, " +
-        $"{FieldChanges:N0} history rows";
+        $"{Campaigns:N0} campaigns with {CampaignMembers:N0} members and {Touches:N0} touches, {FieldChanges:N0} history rows";
 }
 
 /// <summary>Everything the account simulations share: options, the organisation, the catalog and the table writers.</summary>

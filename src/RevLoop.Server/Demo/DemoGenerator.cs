@@ -20,6 +20,7 @@ public static class DemoGenerator
         catalog.Write(sink);
         var plans = DemoPlanner.Plan(o, org);
         var ctx = new DemoContext(o, sink, org, catalog, plans);
+        var marketing = new DemoMarketing(ctx);
         ctx.Summary.Users = org.Users.Count;
         ctx.Summary.Teams = org.Teams.Count;
         log($"{org.Users.Count} users in {org.Teams.Count} teams; simulating {plans.Length:N0} accounts and {o.Opportunities:N0} opportunities from {o.Start:yyyy-MM-dd} to {o.AsOf:yyyy-MM-dd}");
@@ -41,14 +42,15 @@ public static class DemoGenerator
         for (var j = 0; j < standalone; j++)
         {
             if (j % 1024 == 0) ct.ThrowIfCancellationRequested();
-            Lead(ctx, DemoRandom.For(o.Seed, LeadStream, (ulong)j));
+            marketing.Touches(Lead(ctx, DemoRandom.For(o.Seed, LeadStream, (ulong)j)), j);
         }
+        (ctx.Summary.Campaigns, ctx.Summary.Touches, ctx.Summary.CampaignMembers) = (marketing.Campaigns, marketing.Events, marketing.Members);
         ctx.Summary.FieldChanges = ctx.History.Rows;
         return ctx.Summary;
     }
 
     /// <summary>A lead that has not (yet) converted: new, being worked, an MQL, nurtured or disqualified, depending on its age.</summary>
-    private static void Lead(DemoContext ctx, DemoRandom rng)
+    private static Lead Lead(DemoContext ctx, DemoRandom rng)
     {
         var o = ctx.Options;
         var horizon = o.Horizon;
@@ -155,6 +157,7 @@ public static class DemoGenerator
         }
         ctx.Leads.Add(lead);
         ctx.Summary.Leads++;
+        return lead;
     }
 
     private static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());

@@ -53,7 +53,7 @@ public static class DemoLoader
             using var sink = BulkSink.Open(db, target);
             sink.DeferIndexes(typeof(FieldChange), typeof(RevLoop.Crm.Accounts.Account), typeof(RevLoop.Crm.Contacts.Contact), typeof(RevLoop.Crm.Leads.Lead),
                 typeof(RevLoop.Crm.Opportunities.Opportunity), typeof(RevLoop.Crm.Products.LineItem), typeof(RevLoop.Crm.Activities.Activity),
-                typeof(RevLoop.Finance.SubscriptionPeriod));
+                typeof(RevLoop.Finance.SubscriptionPeriod), typeof(RevLoop.Marketing.MarketingEvent), typeof(RevLoop.Marketing.CampaignMember));
             var s = DemoGenerator.Run(options, org, sink, log, ct);
             sink.Execute("UPDATE \"CompanySettings\" SET \"CompanyName\" = @p0, \"Version\" = \"Version\" + 1 WHERE \"CompanyName\" = @p1", DemoCatalog.CompanyName, new CompanySettings().CompanyName);
             foreach (var (code, name) in new[] { ("USD", "US dollar"), ("EUR", "Euro"), ("GBP", "Pound sterling") })

@@ -129,6 +129,9 @@ public static class ServerApp
         Crm.Configuration.CustomFieldsApi.MapCustomFieldsApi(app);
         Crm.Search.SearchApi.MapSearchApi(app);
         Crm.Opportunities.BoardApi.MapBoardApi(app);
+        Marketing.CampaignsApi.MapCampaignsApi(app);
+        Marketing.EventsApi.MapEventsApi(app);
+        Marketing.ConsentApi.MapConsentApi(app);
         app.MapWebhooksApi();
         Platform.Imports.ImportsApi.MapImportsApi(app);
         Forecasting.TargetsApi.MapTargetsApi(app);

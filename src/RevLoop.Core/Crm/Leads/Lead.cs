@@ -36,6 +36,8 @@ public sealed class Lead : IMergeableRecord, ITaggedRecord, IOwnedRecord
     public Guid? OwnerTeamId { get; set; }
     public DateTimeOffset? ConvertedAt { get; set; }
     public Guid? ConvertedAccountId { get; set; }
+    /// <summary>The existing account this lead's company was matched to (normalised domain, then name) when it arrived.</summary>
+    public Guid? MatchedAccountId { get; set; }
     public Guid? ConvertedContactId { get; set; }
     public Guid? ConvertedOpportunityId { get; set; }
     /// <summary>Set when this lead was merged into another one (and soft-deleted): the survivor.</summary>

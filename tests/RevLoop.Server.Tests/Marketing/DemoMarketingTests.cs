@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using RevLoop.Marketing;
+using RevLoop.Server.Demo;
+using RevLoop.Server.Tests.Demo;
+
+namespace RevLoop.Server.Tests.Marketing;
+
+public class DemoMarketingTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task The_demo_has_a_yearly_campaign_programme_with_costs_and_the_touches_and_members_of_its_inbound_leads(string provider)
+    {
+        await using var demo = await DemoDatabase.LoadAsync(provider, new DemoOptions { Seed = 7, Opportunities = 1500 });
+        var s = demo.Summary;
+        await demo.UseAsync(async db =>
+        {
+            // Nov 2021 (the first two months: programme, three always-on campaigns, the Q4 webinar), 2022-2026 nine each.
+            Assert.Equal(50, s.Campaigns);
+            Assert.Equal(50, await db.Campaigns.CountAsync());
+            Assert.Equal(6, await db.Campaigns.CountAsync(c => c.ParentCampaignId == null));
+            // Webinars run for three weeks up to their day; the Q4 2026 one is running on the as-of day (1 Nov 2026).
+            Assert.Equal(["completed", "completed", "completed", "completed", "active"], await db.Campaigns.Where(c => c.Type == "webinar" && c.StartDate >= new DateOnly(2025, 10, 1))
+                .OrderBy(c => c.StartDate).Select(c => c.Status).ToListAsync());
+            Assert.Equal(s.Touches, await db.MarketingEvents.CountAsync());
+            Assert.Equal(s.CampaignMembers, await db.CampaignMembers.CountAsync());
+            Assert.True(s.Touches > 1000 && s.CampaignMembers > 200, $"{s.Touches} touches, {s.CampaignMembers} members");
+            // Every touch and member is a lead that exists; nothing happens after the as-of day; costs stop there too.
+            var leadIds = await db.Leads.IgnoreQueryFilters().Select(l => l.Id).ToListAsync();
+            var touched = await db.MarketingEvents.Select(e => e.PersonId!.Value).Distinct().ToListAsync();
+            Assert.Empty(touched.Except(leadIds));
+            Assert.Empty((await db.CampaignMembers.Select(m => m.PersonId).ToListAsync()).Except(leadIds));
+            var horizon = new DemoOptions().Horizon;
+            Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.OccurredAt >= horizon));
+            Assert.Equal(0, await db.CampaignCosts.CountAsync(c => c.Date > new DemoOptions().AsOf));
+            // Identified visitors' page views carry the visitor id and the lead; a campaign's first visit carries its UTM.
+            var identified = await db.VisitorIdentities.CountAsync();
+            Assert.Equal(identified, await db.MarketingEvents.Where(e => e.VisitorId != null && e.Type != MarketingEventTypes.PageView).Select(e => e.VisitorId).Distinct().CountAsync());
+            Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.UtmCampaign != null && e.CampaignId == null));
+            return 0;
+        });
+    }
+}
