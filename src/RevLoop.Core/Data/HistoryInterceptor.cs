@@ -32,14 +32,14 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
     // caller's transaction (required), so the change, its history and its events commit or roll back together.
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is RevLoopDb db) WriteDeferred(db);
+        if (eventData.Context is RevLoopDb db) Saved(db);
         return result;
     }
 
     // The bulk writer is synchronous (SQLite runs in-process; COPY streams through Npgsql's buffer).
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is RevLoopDb db) WriteDeferred(db);
+        if (eventData.Context is RevLoopDb db) Saved(db);
         return ValueTask.FromResult(result);
     }
 
@@ -52,6 +52,16 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
     {
         if (eventData.Context is RevLoopDb db) db.ClearDeferredHistory();
         return Task.CompletedTask;
+    }
+
+    private static void Saved(RevLoopDb db)
+    {
+        if (db.SavingSettings)
+        {
+            db.SavingSettings = false;
+            SettingsVersion.Bump();
+        }
+        WriteDeferred(db);
     }
 
     private static void WriteDeferred(RevLoopDb db)
@@ -78,6 +88,8 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         var changeSet = Guid.CreateVersion7(now);
         var entries = db.ChangeTracker.Entries<ITrackedRecord>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+        db.SavingSettings = db.ChangeTracker.Entries().Any(e => e.Entity is CompanySettings or ExchangeRate && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
+        if (db.SavingSettings) SettingsVersion.Bump();
         // The tag and custom-field index rows are found among tracked entries without detecting changes again per record.
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;

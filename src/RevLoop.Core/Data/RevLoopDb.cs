@@ -67,6 +67,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     internal List<FieldChange> DeferredChanges { get; } = [];
     internal List<OutboxEvent> DeferredEvents { get; } = [];
     internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
+    /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
+    internal bool SavingSettings { get; set; }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
