@@ -6,6 +6,8 @@
 #   bench/imports/run.sh                         # 1,000,000 opportunities over 10,000 accounts, both databases
 #   ROWS=100000 TARGETS=sqlite bench/imports/run.sh
 #
+# Each database is removed after its run (1,000,000 opportunities with their history take ~7 GB); its size is reported.
+#
 # Needs: the .NET SDK, python3, sqlite3, PostgreSQL server binaries (initdb, pg_ctl) and psql.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -58,18 +60,22 @@ run_target() {
   grep -q "Read $ROWS rows: $ROWS created, 0 updated, 0 rejected" "$OUT/import-$name.log" || { cat "$OUT/import-$name.log" >&2; exit 1; }
   local rate cpu mem
   rate=$(python3 -c "print(f'{round($ROWS / $wall):,}')"); cpu=$(python3 -c "print(f'{$user + $sys:.0f}')"); mem=$(python3 -c "print(round($rss / 1024))")
-  echo "   $name: $wall s, $rate rows/s, CPU $cpu s, peak RSS $mem MB" >&2
-  RESULT_ROWS+="| $name | $(printf "%'d" "$ROWS") | $wall s | **$rate rows/s** | $cpu s | $mem MB |"$'\n'
+  local size; size=$($SIZE)
+  echo "   $name: $wall s, $rate rows/s, CPU $cpu s, peak RSS $mem MB, database $size" >&2
+  RESULT_ROWS+="| $name | $(printf "%'d" "$ROWS") | $wall s | **$rate rows/s** | $cpu s | $mem MB | $size |"$'\n'
 }
 
 seed_sqlite() { sqlite3 "$OUT/bench.db" "$PIPELINE_SQL"; }
+size_sqlite() { du -ch "$OUT"/bench.db* | tail -1 | cut -f1; }
+size_postgres() { psql "$PG_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"; }
 seed_postgres() { psql "$PG_URL" -qc "$PIPELINE_SQL" >/dev/null; }
 
 for target in $TARGETS; do
   case $target in
     sqlite)
       rm -f "$OUT"/bench.db*
-      run_target sqlite "$OUT/bench.db" seed_sqlite ;;
+      SIZE=size_sqlite run_target sqlite "$OUT/bench.db" seed_sqlite
+      rm -f "$OUT"/bench.db* ;;
     postgres)
       PGDIR=$(mktemp -d /tmp/revloop-bench-pg.XXXXXX)
       [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGDIR"
@@ -78,7 +84,8 @@ for target in $TARGETS; do
       as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
       psql -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE revloop_bench" >/dev/null
       PG_URL="postgresql://postgres@127.0.0.1:$PGPORT/revloop_bench"
-      run_target postgres "Host=127.0.0.1;Port=$PGPORT;Database=revloop_bench;Username=postgres" seed_postgres ;;
+      SIZE=size_postgres run_target postgres "Host=127.0.0.1;Port=$PGPORT;Database=revloop_bench;Username=postgres" seed_postgres
+      cleanup; PGDIR="" ;;
   esac
 done
 
@@ -88,7 +95,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo ""
   echo "### $STAMP — $(printf "%'d" "$ROWS") opportunities ($MB MB CSV), load average before: $LOAD"
   echo ""
-  echo "| database | rows | wall | rate | CPU | peak RSS |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| database | rows | wall | rate | CPU | peak RSS | database size |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   printf "%s" "$RESULT_ROWS"
 } | tee -a "$ROOT/bench/imports/results.md"

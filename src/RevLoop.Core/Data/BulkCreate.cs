@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using RevLoop.Crm.Configuration;
 using RevLoop.Integration;
 using RevLoop.Platform;
 
@@ -8,7 +9,7 @@ namespace RevLoop.Data;
 
 /// <summary>
 /// Adds new records without change tracking, for imports: the records, their creation history and their "created"
-/// events are appended with prepared INSERTs in the caller's transaction. The rows are exactly those SaveChanges with
+/// events are appended by <see cref="BulkRows"/> in the caller's transaction. The rows are exactly those SaveChanges with
 /// <see cref="HistoryInterceptor"/> would write for the same records in one save (same instant, change set, fields in
 /// the model's order, values formatted by <see cref="HistoryInterceptor.Format"/>, same event payload), at a fraction
 /// of the cost of tracking each one.
@@ -17,7 +18,7 @@ public static class BulkCreate
 {
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(IModel, Type), (string Name, IProperty Property)[]> Tracked = new();
 
-    public static async Task WriteAsync<T>(RevLoopDb db, IReadOnlyList<T> records, CancellationToken ct) where T : class, ITrackedRecord
+    public static void Write<T>(RevLoopDb db, IReadOnlyList<T> records) where T : class, ITrackedRecord
     {
         if (records.Count == 0) return;
         if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("BulkCreate needs an explicit transaction, so history commits with the records.");
@@ -29,6 +30,8 @@ public static class BulkCreate
             .Select(p => (p.Name, (IProperty)p)).ToArray());
         var changes = new List<FieldChange>(records.Count * properties.Length);
         var events = new List<OutboxEvent>(records.Count);
+        var tags = new List<RecordTag>();
+        var customFields = new List<CustomFieldValue>();
         var own = new List<FieldChange>(properties.Length);
         foreach (var record in records)
         {
@@ -39,11 +42,22 @@ public static class BulkCreate
                 var value = HistoryInterceptor.Format(property.GetGetter().GetClrValueUsingContainingEntity(record));
                 if (value is not null) own.Add(HistoryInterceptor.Change(db, type, record.Id, name, null, value, now, changeSet));
             }
+            if (record is ITaggedRecord tagged)
+            {
+                // As the interceptor does for an added record: one history row per custom field key, and the index rows
+                // that tag and custom-field filters read.
+                HistoryInterceptor.AddCustomFieldChanges(db, type, record.Id, null, tagged.CustomFields, now, changeSet, own);
+                foreach (var tag in TagText.Split(tagged.Tags)) tags.Add(new RecordTag { RecordType = type, Tag = tag, RecordId = record.Id });
+                foreach (var (key, value) in TagText.Values(tagged.CustomFields))
+                    customFields.Add(new CustomFieldValue { RecordType = type, RecordId = record.Id, Key = key, Value = value });
+            }
             changes.AddRange(own);
             events.Add(HistoryInterceptor.EventFor(db, type, record.Id, "created", own, now));
         }
-        await BulkInsert.WriteAsync(db, records, true, ct);
-        await BulkInsert.WriteAsync(db, changes, true, ct);
-        await BulkInsert.WriteAsync(db, events, true, ct);
+        BulkRows.Write(db, records);
+        BulkRows.Write(db, changes);
+        BulkRows.Write(db, events);
+        BulkRows.Write(db, tags);
+        BulkRows.Write(db, customFields);
     }
 }

@@ -32,14 +32,15 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
     // caller's transaction (required), so the change, its history and its events commit or roll back together.
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is RevLoopDb db) WriteDeferredAsync(db, false, default).GetAwaiter().GetResult();
+        if (eventData.Context is RevLoopDb db) Saved(db);
         return result;
     }
 
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    // The bulk writer is synchronous (SQLite runs in-process; COPY streams through Npgsql's buffer).
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is RevLoopDb db) await WriteDeferredAsync(db, true, cancellationToken);
-        return result;
+        if (eventData.Context is RevLoopDb db) Saved(db);
+        return ValueTask.FromResult(result);
     }
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData)
@@ -53,13 +54,23 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         return Task.CompletedTask;
     }
 
-    private static async Task WriteDeferredAsync(RevLoopDb db, bool async, CancellationToken ct)
+    private static void Saved(RevLoopDb db)
+    {
+        if (db.SavingSettings)
+        {
+            db.SavingSettings = false;
+            SettingsVersion.Bump();
+        }
+        WriteDeferred(db);
+    }
+
+    private static void WriteDeferred(RevLoopDb db)
     {
         if (db.DeferredChanges.Count == 0 && db.DeferredEvents.Count == 0) return;
         try
         {
-            await BulkInsert.WriteAsync(db, db.DeferredChanges, async, ct);
-            await BulkInsert.WriteAsync(db, db.DeferredEvents, async, ct);
+            BulkRows.Write(db, db.DeferredChanges);
+            BulkRows.Write(db, db.DeferredEvents);
         }
         finally
         {
@@ -77,6 +88,8 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         var changeSet = Guid.CreateVersion7(now);
         var entries = db.ChangeTracker.Entries<ITrackedRecord>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+        db.SavingSettings = db.ChangeTracker.Entries().Any(e => e.Entity is CompanySettings or ExchangeRate && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
+        if (db.SavingSettings) SettingsVersion.Bump();
         // The tag and custom-field index rows are found among tracked entries without detecting changes again per record.
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
@@ -159,7 +172,7 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
     }
 
     /// <summary>One history row per custom field key that changed, named CustomFields.key, like any other field.</summary>
-    private static void AddCustomFieldChanges(RevLoopDb db, string type, Guid id, string? oldJson, string? newJson, DateTimeOffset now, Guid changeSet, List<FieldChange> changes)
+    internal static void AddCustomFieldChanges(RevLoopDb db, string type, Guid id, string? oldJson, string? newJson, DateTimeOffset now, Guid changeSet, List<FieldChange> changes)
     {
         if (oldJson == newJson) return;
         var before = TagText.Values(oldJson);

@@ -81,6 +81,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     internal List<FieldChange> DeferredChanges { get; } = [];
     internal List<OutboxEvent> DeferredEvents { get; } = [];
     internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
+    /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
+    internal bool SavingSettings { get; set; }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -480,6 +482,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(a => a.Note).HasMaxLength(2000);
             e.HasIndex(a => new { a.Period, a.Dimension, a.CreatedAt });
             e.HasIndex(a => a.ActivityId);
+        });
         b.Entity<Campaign>(e =>
         {
             e.ToTable("Campaigns");

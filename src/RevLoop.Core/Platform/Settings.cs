@@ -36,6 +36,18 @@ public sealed record SegmentBands(int MidMarketFrom, int EnterpriseFrom)
         var n when n < EnterpriseFrom => "mid_market",
         _ => "enterprise",
     };
+
+    /// <summary>
+    /// The one segment rule (API, UI and import): a given segment stays explicit unless it is exactly the one the bands
+    /// give, so it keeps following the bands (and an export imports back unchanged); <paramref name="keepExplicit"/>
+    /// keeps a record that was explicit so even then.
+    /// </summary>
+    public (string? Segment, bool? Explicit) Resolve(int? employees, string? given, bool keepExplicit = false)
+    {
+        var derived = SegmentFor(employees);
+        var isExplicit = given is not null && (given != derived || keepExplicit);
+        return (isExplicit ? given : derived, isExplicit ? true : null);
+    }
 }
 
 public sealed class Currency
@@ -61,4 +73,15 @@ public sealed class Notification
     public string Text { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
+}
+
+/// <summary>
+/// Bumped before and after every save that changes the company settings or an exchange rate, so per-process caches of
+/// them (<c>RateBook</c>) reload: the bump after the save also drops whatever was read while it ran.
+/// </summary>
+public static class SettingsVersion
+{
+    private static long value;
+    public static long Current => Volatile.Read(ref value);
+    public static void Bump() => Interlocked.Increment(ref value);
 }

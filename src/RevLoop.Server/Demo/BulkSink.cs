@@ -1,18 +1,15 @@
-using System.Linq.Expressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
-using NpgsqlTypes;
-using SQLitePCL;
 using RevLoop.Data;
 
 namespace RevLoop.Server.Demo;
 
 /// <summary>
-/// Writes entities straight into their tables, bypassing EF change tracking, inside one transaction: multi-row
-/// prepared INSERTs on SQLite, binary COPY on PostgreSQL. Tables, columns and value conversions (SQLite instants as
+/// Writes entities straight into their tables, bypassing EF change tracking, inside one transaction, with the bulk
+/// row writer imports use too (<see cref="BulkRows"/>: raw prepared INSERTs on SQLite, binary COPY on PostgreSQL). Tables, columns and value conversions (SQLite instants as
 /// Unix milliseconds, Guids as text) come from the EF model of the same provider, so a row looks exactly like one
 /// SaveChanges would have written. Rows are buffered per table and flushed in batches: memory stays constant.
 /// </summary>
@@ -20,7 +17,6 @@ public abstract class BulkSink : IDisposable
 {
     private readonly Dictionary<Type, object> tables = [];
     private readonly List<IFlushable> order = [];
-    private readonly List<TableShape> shapes = [];
     protected readonly IModel Model;
 
     protected BulkSink(IModel model) => Model = model;
@@ -80,7 +76,8 @@ public abstract class BulkSink : IDisposable
 
     public abstract long Scalar(string sql);
 
-    internal abstract void Write(TableShape shape, object?[] values, int rows);
+    /// <summary>The load's connection, its transaction open.</summary>
+    internal abstract System.Data.Common.DbConnection Connection { get; }
 
     protected abstract void CommitTransaction();
 
@@ -88,96 +85,52 @@ public abstract class BulkSink : IDisposable
 
     internal interface IFlushable { void Flush(); }
 
-    internal sealed class TableShape
-    {
-        public required string Table { get; init; }
-        public required string[] Columns { get; init; }
-        public required NpgsqlDbType[] PgTypes { get; init; }
-        public required Type[] ProviderTypes { get; init; }
-        public int BatchRows { get; set; }
-        public object? Cache { get; set; }
-    }
-
     /// <summary>The rows of one table waiting to be written.</summary>
     public sealed class TableWriter<T> : IFlushable where T : class
     {
         private readonly BulkSink sink;
-        private readonly Func<T, object?>[] getters;
-        private readonly TableShape shape;
+        private readonly BulkTable table;
+        private readonly int batchRows;
         private readonly object?[] buffer;
         private int rows;
 
         internal TableWriter(BulkSink sink, IEntityType entity)
         {
             this.sink = sink;
-            var properties = entity.GetProperties()
-                .Where(p => !(p.IsPrimaryKey() && p.ValueGenerated == ValueGenerated.OnAdd && (p.ClrType == typeof(long) || p.ClrType == typeof(int))))
-                .Where(p => p.PropertyInfo is not null)
-                .ToList();
-            var mappings = properties.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToList();
-            getters = properties.Select((p, i) => Getter(p, mappings[i])).ToArray();
-            shape = new TableShape
-            {
-                Table = entity.GetTableName()!,
-                Columns = properties.Select(p => p.GetColumnName()).ToArray(),
-                ProviderTypes = properties.Select((p, i) => Nullable.GetUnderlyingType(mappings[i].Converter?.ProviderClrType ?? p.ClrType) ?? mappings[i].Converter?.ProviderClrType ?? p.ClrType).ToArray(),
-                PgTypes = properties.Select((p, i) => PgType(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType)).ToArray(),
-            };
-            shape.BatchRows = sink is SqliteSink ? 512 : 20_000;
-            buffer = new object?[shape.BatchRows * shape.Columns.Length];
-            sink.shapes.Add(shape);
+            table = BulkTable.For(entity);
+            batchRows = sink is SqliteSink ? 512 : 20_000;
+            buffer = new object?[batchRows * table.Columns.Length];
         }
 
         public long Count { get; private set; }
 
         public void Add(T row)
         {
-            var offset = rows * getters.Length;
-            for (var i = 0; i < getters.Length; i++) buffer[offset + i] = getters[i](row);
+            var offset = rows * table.Getters.Length;
+            for (var i = 0; i < table.Getters.Length; i++) buffer[offset + i] = table.Getters[i](row);
             rows++;
             Count++;
-            if (rows == shape.BatchRows) Flush();
+            if (rows == batchRows) Flush();
         }
 
         public void Flush()
         {
             if (rows == 0) return;
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            sink.Write(shape, buffer, rows);
+            BulkRows.Write(sink.Connection, table, buffer, rows);
             sink.WriteTime += sw.Elapsed;
             sink.RowsWritten += rows;
-            Array.Clear(buffer, 0, rows * getters.Length);
+            Array.Clear(buffer, 0, rows * table.Getters.Length);
             rows = 0;
         }
-
-        private static Func<T, object?> Getter(IProperty property, RelationalTypeMapping mapping)
-        {
-            var e = Expression.Parameter(typeof(T), "e");
-            var body = Expression.Convert(Expression.Property(e, property.PropertyInfo!), typeof(object));
-            var get = Expression.Lambda<Func<T, object?>>(body, e).Compile();
-            var convert = mapping.Converter?.ConvertToProvider;
-            return convert is null ? get : row => get(row) is { } v ? convert(v) : null;
-        }
     }
-
-    private static NpgsqlDbType PgType(Type clr) =>
-        clr == typeof(Guid) ? NpgsqlDbType.Uuid
-        : clr == typeof(string) ? NpgsqlDbType.Text
-        : clr == typeof(long) ? NpgsqlDbType.Bigint
-        : clr == typeof(int) ? NpgsqlDbType.Integer
-        : clr == typeof(bool) ? NpgsqlDbType.Boolean
-        : clr == typeof(DateTimeOffset) ? NpgsqlDbType.TimestampTz
-        : clr == typeof(DateOnly) ? NpgsqlDbType.Date
-        : clr == typeof(decimal) ? NpgsqlDbType.Numeric
-        : clr == typeof(byte[]) ? NpgsqlDbType.Bytea
-        : clr == typeof(short) ? NpgsqlDbType.Smallint
-        : clr == typeof(double) ? NpgsqlDbType.Double
-        : throw new NotSupportedException($"no COPY type for {clr.Name}");
 
     private sealed class SqliteSink : BulkSink
     {
         private readonly SqliteConnection connection;
         private SqliteTransaction? transaction;
+
+        internal override System.Data.Common.DbConnection Connection => connection;
 
         public SqliteSink(IModel model, string connectionString) : base(model)
         {
@@ -228,69 +181,6 @@ public abstract class BulkSink : IDisposable
             return Convert.ToInt64(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        internal override void Write(TableShape shape, object?[] values, int rows)
-        {
-            // Raw SQLite statements bound by position: Microsoft.Data.Sqlite binds each parameter by name lookup, which
-            // is what a bulk load cannot afford. Values are bound as Microsoft.Data.Sqlite (and so EF) would bind them.
-            var db = connection.Handle!;
-            var statement = (SqliteStatement)(shape.Cache ??= new SqliteStatement(db,
-                $"INSERT INTO \"{shape.Table}\" ({string.Join(", ", shape.Columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", shape.Columns.Select(_ => "?"))})"));
-            var stmt = statement.Handle;
-            var cols = shape.Columns.Length;
-            for (var r = 0; r < rows; r++)
-            {
-                for (var c = 0; c < cols; c++)
-                {
-                    var i = c + 1;
-                    var rc = values[r * cols + c] switch
-                    {
-                        null => raw.sqlite3_bind_null(stmt, i),
-                        string v => raw.sqlite3_bind_text(stmt, i, v),
-                        long v => raw.sqlite3_bind_int64(stmt, i, v),
-                        int v => raw.sqlite3_bind_int64(stmt, i, v),
-                        bool v => raw.sqlite3_bind_int64(stmt, i, v ? 1 : 0),
-                        Guid v => BindGuid(stmt, i, v),
-                        decimal v => raw.sqlite3_bind_text(stmt, i, v.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture)),
-                        DateOnly v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
-                        double v => raw.sqlite3_bind_double(stmt, i, v),
-                        byte[] v => raw.sqlite3_bind_blob(stmt, i, v),
-                        var v => throw new NotSupportedException($"{shape.Table}.{shape.Columns[c]}: no SQLite binding for {v.GetType().Name}"),
-                    };
-                    if (rc != raw.SQLITE_OK) throw Error(db, rc, shape);
-                }
-                var step = raw.sqlite3_step(stmt);
-                if (step != raw.SQLITE_DONE) throw Error(db, step, shape);
-                raw.sqlite3_reset(stmt);
-            }
-        }
-
-        private readonly byte[] guidText = new byte[36];
-
-        /// <summary>A Guid as Microsoft.Data.Sqlite stores it (upper-case text), formatted without allocating.</summary>
-        private int BindGuid(sqlite3_stmt stmt, int index, Guid value)
-        {
-            value.TryFormat(guidText, out _, "D");
-            for (var k = 0; k < guidText.Length; k++) if (guidText[k] is >= (byte)'a' and <= (byte)'f') guidText[k] -= 32;
-            return raw.sqlite3_bind_text(stmt, index, guidText);
-        }
-
-        private static SqliteException Error(sqlite3 db, int rc, TableShape shape) =>
-            new($"bulk insert into {shape.Table} failed: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
-
-        private sealed class SqliteStatement : IDisposable
-        {
-            public SqliteStatement(sqlite3 db, string sql)
-            {
-                var rc = raw.sqlite3_prepare_v2(db, sql, out var stmt);
-                if (rc != raw.SQLITE_OK) throw new SqliteException($"{sql}: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
-                Handle = stmt;
-            }
-
-            public sqlite3_stmt Handle { get; }
-
-            public void Dispose() => Handle.Dispose();
-        }
-
         protected override void CommitTransaction()
         {
             transaction!.Commit();
@@ -302,7 +192,6 @@ public abstract class BulkSink : IDisposable
 
         public override void Dispose()
         {
-            foreach (var shape in shapes) (shape.Cache as IDisposable)?.Dispose();
             transaction?.Dispose();
             if (transaction is not null)
             {
@@ -317,6 +206,8 @@ public abstract class BulkSink : IDisposable
     {
         private readonly NpgsqlConnection connection;
         private NpgsqlTransaction? transaction;
+
+        internal override System.Data.Common.DbConnection Connection => connection;
 
         // No command timeout: at a million deals the index builds at commit take minutes, and a timeout would throw away the whole load.
         public PostgresSink(IModel model, string connectionString) : base(model)
@@ -340,36 +231,6 @@ public abstract class BulkSink : IDisposable
         {
             using var c = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
             return Convert.ToInt64(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        internal override void Write(TableShape shape, object?[] values, int rows)
-        {
-            var cols = shape.Columns.Length;
-            var copy = (string)(shape.Cache ??= $"COPY \"{shape.Table}\" ({string.Join(", ", shape.Columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)");
-            using var importer = connection.BeginBinaryImport(copy);
-            for (var r = 0; r < rows; r++)
-            {
-                importer.StartRow();
-                for (var c = 0; c < cols; c++)
-                {
-                    var v = values[r * cols + c];
-                    if (v is null) { importer.WriteNull(); continue; }
-                    switch (v)
-                    {
-                        case Guid g: importer.Write(g, NpgsqlDbType.Uuid); break;
-                        case string s: importer.Write(s, NpgsqlDbType.Text); break;
-                        case long l: importer.Write(l, NpgsqlDbType.Bigint); break;
-                        case int i: importer.Write(i, NpgsqlDbType.Integer); break;
-                        case bool b: importer.Write(b, NpgsqlDbType.Boolean); break;
-                        case DateTimeOffset d: importer.Write(d, NpgsqlDbType.TimestampTz); break;
-                        case DateOnly d: importer.Write(d, NpgsqlDbType.Date); break;
-                        case decimal m: importer.Write(m, NpgsqlDbType.Numeric); break;
-                        case byte[] bytes: importer.Write(bytes, NpgsqlDbType.Bytea); break;
-                        default: importer.Write(v, shape.PgTypes[c]); break;
-                    }
-                }
-            }
-            importer.Complete();
         }
 
         protected override void CommitTransaction()

@@ -67,6 +67,7 @@ public static class DemoLoader
             log($"{sink.RowsWritten:N0} rows written ({sink.WriteTime.TotalSeconds:0.0} s in the database); building indexes and committing…");
             var sw = Stopwatch.StartNew();
             sink.Commit();
+            SettingsVersion.Bump(); // rates and settings written past EF: cached copies reload
             log($"indexes built and committed in {sw.Elapsed.TotalSeconds:0.0} s");
             s.Rows = sink.RowsWritten;
             return s;

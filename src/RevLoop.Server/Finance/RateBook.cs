@@ -5,7 +5,8 @@ using RevLoop.Platform;
 namespace RevLoop.Finance;
 
 /// <summary>
-/// The company's dated exchange rates, loaded once per request: a deal's amount in the base currency uses the rate of
+/// The company's dated exchange rates, read once per process and database and read again after a change of the rates
+/// or the settings (<see cref="SettingsVersion"/>; and at least every 30 seconds, for changes made by another process): a deal's amount in the base currency uses the rate of
 /// its close date (a closed deal keeps the rate of the day it closed), or today's rate while the close date is still
 /// ahead. A rate is "units of the base currency per unit of the currency" and applies from its date until the next one.
 /// Before a currency's first rate its earliest rate applies, so an old deal is not left out of a sum.
@@ -15,25 +16,42 @@ public sealed class RateBook
 {
     private readonly Dictionary<string, (DateOnly[] Dates, decimal[] Rates)> byCurrency;
 
+    private sealed record Loaded(long Version, DateTimeOffset At, string BaseCurrency, Dictionary<string, (DateOnly[] Dates, decimal[] Rates)> ByCurrency);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Loaded> Cache = new();
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(30);
+
     public string BaseCurrency { get; }
     public DateOnly Today { get; }
 
-    public RateBook(string baseCurrency, DateOnly today, IEnumerable<ExchangeRate> rates)
+    public RateBook(string baseCurrency, DateOnly today, IEnumerable<ExchangeRate> rates) : this(baseCurrency, today, ByCurrency(rates)) { }
+
+    private RateBook(string baseCurrency, DateOnly today, Dictionary<string, (DateOnly[] Dates, decimal[] Rates)> byCurrency)
     {
         BaseCurrency = baseCurrency;
         Today = today;
-        byCurrency = rates.GroupBy(r => r.CurrencyCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
+        this.byCurrency = byCurrency;
+    }
+
+    private static Dictionary<string, (DateOnly[] Dates, decimal[] Rates)> ByCurrency(IEnumerable<ExchangeRate> rates) =>
+        rates.GroupBy(r => r.CurrencyCode, StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
         {
             var sorted = g.OrderBy(r => r.Date).ToArray();
             return (sorted.Select(r => r.Date).ToArray(), sorted.Select(r => r.Rate).ToArray());
         }, StringComparer.Ordinal);
-    }
 
     public static async Task<RateBook> LoadAsync(RevLoopDb db, CancellationToken ct)
     {
-        var baseCurrency = await db.CompanySettings.AsNoTracking().Select(s => s.BaseCurrency).FirstOrDefaultAsync(ct) ?? "USD";
-        var rates = await db.ExchangeRates.AsNoTracking().ToListAsync(ct);
-        return new RateBook(baseCurrency, DateOnly.FromDateTime(db.Clock.GetUtcNow().UtcDateTime), rates);
+        var now = db.Clock.GetUtcNow();
+        var key = db.Database.GetConnectionString() ?? "";
+        // The version is read before the rates: a change saved meanwhile leaves this copy already outdated.
+        var version = SettingsVersion.Current;
+        if (!Cache.TryGetValue(key, out var loaded) || loaded.Version != version || now - loaded.At > MaxAge || now < loaded.At)
+        {
+            var baseCurrency = await db.CompanySettings.AsNoTracking().Select(s => s.BaseCurrency).FirstOrDefaultAsync(ct) ?? "USD";
+            var rates = await db.ExchangeRates.AsNoTracking().ToListAsync(ct);
+            Cache[key] = loaded = new Loaded(version, now, baseCurrency, ByCurrency(rates));
+        }
+        return new RateBook(loaded.BaseCurrency, DateOnly.FromDateTime(now.UtcDateTime), loaded.ByCurrency);
     }
 
     /// <summary>The day whose rate converts a deal: its close date once that has come, else today.</summary>

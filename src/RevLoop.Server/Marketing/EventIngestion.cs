@@ -97,7 +97,7 @@ public static class EventIngestion
         await ResolveAsync(db, fresh, accepted, rejected, created, now, ct);
 
         var events = accepted.Select(p => p.Event).ToList();
-        await BulkInsert.WriteAsync(db, events, true, ct);
+        BulkRows.Write(db, events);
         await IdentifyVisitorsAsync(db, events, now, ct);
         await UpdateMembersAsync(db, events, now, ct);
         await db.SaveChangesAsync(ct);

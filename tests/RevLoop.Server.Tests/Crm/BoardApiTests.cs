@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
 
@@ -73,6 +74,21 @@ public class BoardApiTests
         Assert.Equal("Qualify 1 1000.50 [A] | Propose 0 0.00 [] | Won 0 0.00 [] | Lost 0 0.00 []", Columns(await api.GetJsonAsync($"/api/v1/pipelines/{pid}/board?ownerId={rep.Id}&segment=smb")));
         // D (CHF) counts but has no rate, so the sum is A alone.
         Assert.Equal("Qualify 2 1000.50 [A,D] | Propose 1 5000.00 [E] | Won 0 0.00 [] | Lost 0 0.00 []", Columns(await api.GetJsonAsync($"/api/v1/pipelines/{pid}/board?closeFrom=2027-01-01&closeTo=2027-01-31")));
+
+        // A team covers its sub-teams: with NA under EMEA, EMEA's board and list hold every deal, NA's only its own.
+        var na = server.Scoped(db => db.Teams.Single(t => t.Name == "NA").Id);
+        await server.WithDbAsync(async db =>
+        {
+            (await db.Teams.SingleAsync(t => t.Id == na)).ParentTeamId = emea;
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal("Qualify 4 4100.50 [A,D] | Propose 1 5000.00 [E] | Won 0 0.00 [] | Lost 2 950.00 []", Columns(await api.GetJsonAsync($"/api/v1/pipelines/{pid}/board?teamId={emea}&pageSize=2")));
+        Assert.Equal("Qualify 2 1100.00 [D,C] | Propose 0 0.00 [] | Won 0 0.00 [] | Lost 2 950.00 []", Columns(await api.GetJsonAsync($"/api/v1/pipelines/{pid}/board?teamId={na}")));
+        async Task<string> ListNames(Guid team) => string.Join(",", (await server.WithDbAsync(db => RevLoop.Server.Web.Crm.OpportunityList.LoadAsync(db,
+            RevLoop.Server.Web.Crm.OpportunityList.Read(new Microsoft.AspNetCore.Http.QueryCollection(new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>
+            { ["team"] = team.ToString(), ["sort"] = "name" })), TimeZoneInfo.Utc, default))).Rows.Select(r => r.Opportunity.Name));
+        Assert.Equal("A,B,C,D,E,F,G", await ListNames(emea));
+        Assert.Equal("C,D,F,G", await ListNames(na));
 
         // A rep sees the totals of their own deals only.
         var repApi = await server.ClientForAsync(rep, "read");

@@ -114,7 +114,7 @@ public class DemoBulkWriteTests
     }
 
     /// <summary>Every row as "column=type:value" text, storage types included (SQLite's dynamic typing would hide them).</summary>
-    private static async Task<List<string>> RowsAsync(DatabaseTarget target, string sql)
+    internal static async Task<List<string>> RowsAsync(DatabaseTarget target, string sql)
     {
         await using DbConnection connection = target.Provider == DatabaseProvider.Sqlite ? new SqliteConnection(target.ConnectionString) : new NpgsqlConnection(target.ConnectionString);
         await connection.OpenAsync();

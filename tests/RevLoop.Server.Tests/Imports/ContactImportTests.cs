@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
@@ -93,5 +96,49 @@ public class ContactImportTests
 
         var bad = await ImportAsync(server, 2, "contacts", again, "--dedupe", "sometimes");
         Assert.Equal($"error: --dedupe: 'sometimes' is not one of skip, merge, create{Environment.NewLine}", bad.StdErr);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task Dedupe_uses_the_duplicate_rule_extra_emails_and_E164_phones(string provider)
+    {
+        await using var server = await RunningServer.StartAsync(provider);
+        var api = await server.AdminClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await api.MergePatchAsync("/api/v1/settings", """{"defaultCallingCode":"+49"}""")).StatusCode);
+        var created = await api.PostAsJsonAsync("/api/v1/contacts", new
+        {
+            firstName = "Ann", lastName = "Lee", email = "ann@acme.com", phone = "030 1234567", emails = new[] { "Ann.Lee@acme.com" }, phones = new[] { "0171 2345678" },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var annId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("contact").GetProperty("id").GetString();
+
+        // An extra email in another case, the extra phone written nationally, the primary phone formatted otherwise: all Ann,
+        // as the API's warning and the duplicates page say. A national number takes the company's calling code as in the API.
+        using var dir = TempDir();
+        var file = Path.Combine(dir, "contacts.csv");
+        await File.WriteAllTextAsync(file, Lines("first_name,last_name,email,phone",
+            "Ann,Lee-Smith,ANN.LEE@ACME.COM,",
+            "Mobile,Ann,,0171 2345678",
+            "Desk,Ann,,+49 (30) 123-4567",
+            "New,Person,new@example.com,030 7654321"));
+        var skip = await ImportAsync(server, 2, "contacts", file);
+        var rejects = Path.Combine(dir, "contacts.rejects.csv");
+        Assert.Equal($"Read 4 rows: 1 created, 0 updated, 3 rejected (see {rejects}){Environment.NewLine}", skip.StdErr);
+        const string advice = "use --dedupe merge to update it or --dedupe create to add it anyway";
+        Assert.Equal(Lines("line,field,reason,first_name,last_name,email,phone",
+            $"2,email,duplicate of contact {annId} (same email); {advice},Ann,Lee-Smith,ANN.LEE@ACME.COM,",
+            $"3,phone,duplicate of contact {annId} (same phone); {advice},Mobile,Ann,,0171 2345678",
+            $"4,phone,duplicate of contact {annId} (same phone); {advice},Desk,Ann,,+49 (30) 123-4567"), await File.ReadAllTextAsync(rejects));
+        Assert.Equal("+49307654321", await server.WithDbAsync(db => db.Contacts.Where(c => c.LastName == "Person").Select(c => c.Phone).SingleAsync()));
+
+        // Merge: the row matched by Ann's extra phone updates Ann with its non-blank cells (the phone included).
+        var mobile = Path.Combine(dir, "mobile.csv");
+        await File.WriteAllTextAsync(mobile, Lines("first_name,last_name,title,phone", "Ann,Lee,CFO,+49 171 2345678"));
+        Assert.Equal($"Read 1 rows: 0 created, 1 updated, 0 rejected{Environment.NewLine}", (await ImportAsync(server, 0, "contacts", mobile, "--dedupe", "merge")).StdErr);
+        Assert.Equal(("CFO", "+491712345678", 2L), await server.WithDbAsync(async db =>
+        {
+            var ann = await db.Contacts.AsNoTracking().SingleAsync(c => c.Id == Guid.Parse(annId!));
+            return (ann.Title, ann.Phone, ann.Version);
+        }));
     }
 }

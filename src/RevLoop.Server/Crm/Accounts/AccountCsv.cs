@@ -41,11 +41,7 @@ public sealed class AccountCsv : RecordCsv<Account>
         var a = row.Draft;
         var input = AccountRules.Normalise(new AccountInput(a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country, a.ParentAccountId));
         (a.Name, a.Domain, a.Country) = (input.Name!, input.Domain, input.Country);
-        // As in AccountRules.Apply: a segment equal to the one the bands give stays derived, so an export imports back unchanged.
-        var derived = context.Bands.SegmentFor(a.Employees);
-        var isExplicit = input.Segment is not null && input.Segment != derived;
-        a.SegmentExplicit = isExplicit ? true : null;
-        a.Segment = isExplicit ? input.Segment : derived;
+        (a.Segment, a.SegmentExplicit) = context.Bands.Resolve(a.Employees, input.Segment);
         a.NormalizedName = CompanyNames.Normalise(a.Name);
     }
 

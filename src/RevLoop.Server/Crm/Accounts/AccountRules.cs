@@ -49,10 +49,7 @@ public static partial class AccountRules
         a.Name = input.Name ?? "";
         a.NormalizedName = RevLoop.Crm.CompanyNames.Normalise(a.Name);
         a.Domain = input.Domain; a.Industry = input.Industry; a.Employees = input.Employees;
-        var derived = bands.SegmentFor(input.Employees);
-        var isExplicit = input.Segment is not null && (input.Segment != derived || (!isNew && a.SegmentExplicit == true));
-        a.SegmentExplicit = isExplicit ? true : null;
-        a.Segment = isExplicit ? input.Segment : derived;
+        (a.Segment, a.SegmentExplicit) = bands.Resolve(input.Employees, input.Segment, keepExplicit: !isNew && a.SegmentExplicit == true);
         a.Region = input.Region; a.Country = input.Country; a.ParentAccountId = input.ParentAccountId; a.OwnerId = input.OwnerId;
     }
 

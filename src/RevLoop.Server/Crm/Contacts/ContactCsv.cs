@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Contacts;
 using RevLoop.Data;
 using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Crm.Duplicates;
 using RevLoop.Server.Platform;
 using RevLoop.Server.Platform.Imports;
 
@@ -40,7 +41,7 @@ public sealed class ContactCsv : RecordCsv<Contact>
         var c = row.Draft;
         (c.FirstName, c.LastName) = PersonRules.Names(c.FirstName, c.LastName);
         (c.Email, c.NormalizedEmail) = PersonRules.Email(c.Email);
-        c.Phone = PersonRules.Phone(c.Phone);
+        c.Phone = PersonRules.Phone("phone", c.Phone, context.CallingCode);
     }
 
     public override async Task ResolveAsync(ImportContext context, IReadOnlyList<ImportRow<Contact>> rows, CancellationToken ct)
@@ -49,19 +50,22 @@ public sealed class ContactCsv : RecordCsv<Contact>
         await AccountReferences.ResolveAsync(context.Db, rows, (c, a) => c.AccountId = a, c => c.AccountId, required: false, ct);
     }
 
+    // The duplicate rule of the API warning and the duplicates page (DuplicateFinder): external id, then any normalised
+    // email or E.164 phone, primary or extra.
     public override IEnumerable<(string Column, string Key)> Keys(Contact c)
     {
         if (c.ExternalId is { } e) yield return ("external_id", e);
-        if (c.NormalizedEmail is { } m) yield return ("email", m);
+        foreach (var key in DuplicateFinder.PersonKeys(c.NormalizedEmail, c.ExtraEmails, c.Phone, c.ExtraPhones)) yield return key;
     }
 
     public override async Task<List<Contact>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
     {
         var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();
-        var emails = keys.Where(k => k.Column == "email").Select(k => k.Key).ToList();
+        var ids = await DuplicateFinder.PeopleAsync(db, "contact", keys.Where(k => k.Column == "email").Select(k => k.Key).ToList(),
+            keys.Where(k => k.Column == "phone").Select(k => k.Key).ToList(), ct);
         var found = new List<Contact>();
-        if (externals.Count > 0) found.AddRange(await db.Contacts.Where(c => c.ExternalId != null && externals.Contains(c.ExternalId)).ToListAsync(ct));
-        if (emails.Count > 0) found.AddRange(await db.Contacts.Where(c => c.NormalizedEmail != null && emails.Contains(c.NormalizedEmail)).ToListAsync(ct));
+        if (externals.Count > 0) found.AddRange(await db.Contacts.Where(x => x.ExternalId != null && externals.Contains(x.ExternalId)).ToListAsync(ct));
+        if (ids.Count > 0) found.AddRange(await db.Contacts.Where(x => ids.Contains(x.Id)).ToListAsync(ct));
         return found.Distinct().ToList();
     }
 

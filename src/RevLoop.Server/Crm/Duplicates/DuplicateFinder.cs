@@ -53,6 +53,33 @@ public static class DuplicateFinder
         ([.. new[] { email }.OfType<string>().Concat(PersonRules.Lines(extraEmails).Select(e => e.ToLowerInvariant())).Distinct()],
          [.. new[] { phone }.OfType<string>().Concat(PersonRules.Lines(extraPhones)).Distinct()]);
 
+    /// <summary>The person rule as (column, key) pairs, emails first: what imports' --dedupe matches on.</summary>
+    public static IEnumerable<(string Column, string Key)> PersonKeys(string? email, string? extraEmails, string? phone, string? extraPhones)
+    {
+        var (emails, phones) = Keys(email, extraEmails, phone, extraPhones);
+        return [.. emails.Select(e => ("email", e)), .. phones.Select(p => ("phone", p))];
+    }
+
+    /// <summary>
+    /// The person rule for a batch of keys (imports' --dedupe): visible contacts or leads (<paramref name="type"/>) with
+    /// one of these emails or E.164 phones as their primary or an extra value. One indexed query per kind of key.
+    /// </summary>
+    public static async Task<HashSet<Guid>> PeopleAsync(RevLoopDb db, string type, IReadOnlyCollection<string> emails, IReadOnlyCollection<string> phones, CancellationToken ct)
+    {
+        var people = type == "contact" ? Contacts(db) : Leads(db);
+        var ids = new HashSet<Guid>();
+        if (emails.Count > 0) ids.UnionWith(await people.Where(p => p.Email != null && emails.Contains(p.Email)).Select(p => p.Id).ToListAsync(ct));
+        if (phones.Count > 0) ids.UnionWith(await people.Where(p => p.Phone != null && phones.Contains(p.Phone)).Select(p => p.Id).ToListAsync(ct));
+        if (emails.Count == 0 && phones.Count == 0) return ids;
+        var viaExtras = await db.ContactPoints.AsNoTracking()
+            .Where(p => p.RecordType == type && ((p.Kind == ContactPoint.Email && emails.Contains(p.Value)) || (p.Kind == ContactPoint.Phone && phones.Contains(p.Value))))
+            .Select(p => p.RecordId).Distinct().ToListAsync(ct);
+        viaExtras.RemoveAll(ids.Contains);
+        // Through the visibility-filtered set: an extra value of a record the importer may not see matches nothing.
+        if (viaExtras.Count > 0) ids.UnionWith(await people.Where(p => viaExtras.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct));
+        return ids;
+    }
+
     private sealed class Person
     {
         public Guid Id { get; init; }

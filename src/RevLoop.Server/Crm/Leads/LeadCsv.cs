@@ -3,6 +3,7 @@ using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
 using RevLoop.Data;
 using RevLoop.Server.Crm.Accounts;
+using RevLoop.Server.Crm.Duplicates;
 using RevLoop.Server.Platform;
 using RevLoop.Server.Platform.Imports;
 
@@ -54,7 +55,7 @@ public sealed class LeadCsv : RecordCsv<Lead>
         var l = row.Draft;
         (l.FirstName, l.LastName) = PersonRules.Names(l.FirstName, l.LastName);
         (l.Email, l.NormalizedEmail) = PersonRules.Email(l.Email);
-        l.Phone = PersonRules.Phone(l.Phone);
+        l.Phone = PersonRules.Phone("phone", l.Phone, context.CallingCode);
     }
 
     public override Task ResolveAsync(ImportContext context, IReadOnlyList<ImportRow<Lead>> rows, CancellationToken ct)
@@ -63,19 +64,22 @@ public sealed class LeadCsv : RecordCsv<Lead>
         return Task.CompletedTask;
     }
 
+    // The duplicate rule of the API warning and the duplicates page (DuplicateFinder): external id, then any normalised
+    // email or E.164 phone, primary or extra.
     public override IEnumerable<(string Column, string Key)> Keys(Lead l)
     {
         if (l.ExternalId is { } e) yield return ("external_id", e);
-        if (l.NormalizedEmail is { } m) yield return ("email", m);
+        foreach (var key in DuplicateFinder.PersonKeys(l.NormalizedEmail, l.ExtraEmails, l.Phone, l.ExtraPhones)) yield return key;
     }
 
     public override async Task<List<Lead>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
     {
         var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();
-        var emails = keys.Where(k => k.Column == "email").Select(k => k.Key).ToList();
+        var ids = await DuplicateFinder.PeopleAsync(db, "lead", keys.Where(k => k.Column == "email").Select(k => k.Key).ToList(),
+            keys.Where(k => k.Column == "phone").Select(k => k.Key).ToList(), ct);
         var found = new List<Lead>();
-        if (externals.Count > 0) found.AddRange(await db.Leads.Where(l => l.ExternalId != null && externals.Contains(l.ExternalId)).ToListAsync(ct));
-        if (emails.Count > 0) found.AddRange(await db.Leads.Where(l => l.NormalizedEmail != null && emails.Contains(l.NormalizedEmail)).ToListAsync(ct));
+        if (externals.Count > 0) found.AddRange(await db.Leads.Where(x => x.ExternalId != null && externals.Contains(x.ExternalId)).ToListAsync(ct));
+        if (ids.Count > 0) found.AddRange(await db.Leads.Where(x => ids.Contains(x.Id)).ToListAsync(ct));
         return found.Distinct().ToList();
     }
 

@@ -10,18 +10,40 @@ using RevLoop.Server.Web;
 
 namespace RevLoop.Server.Crm.Opportunities;
 
-/// <summary>Which deals the board shows: the pipeline's, narrowed by owner, owner team, segment, region and close period.</summary>
-public sealed record BoardFilter(Guid? OwnerId = null, Guid? TeamId = null, string? Segment = null, string? Region = null, DateOnly? CloseFrom = null, DateOnly? CloseTo = null)
+/// <summary>
+/// Which deals the board shows: the pipeline's, narrowed by owner, owner team (with its sub-teams), segment, region and
+/// close period. <see cref="Teams"/> holds the team and the teams below it once <see cref="WithSubTeamsAsync"/> ran.
+/// </summary>
+public sealed record BoardFilter(Guid? OwnerId = null, Guid? TeamId = null, string? Segment = null, string? Region = null, DateOnly? CloseFrom = null, DateOnly? CloseTo = null,
+    IReadOnlyList<Guid>? Teams = null)
 {
     public IQueryable<Opportunity> Apply(IQueryable<Opportunity> q)
     {
         if (OwnerId is { } owner) q = q.Where(o => o.OwnerId == owner);
-        if (TeamId is { } team) q = q.Where(o => o.OwnerTeamId == team);
+        if (Teams is { Count: > 1 } teams) q = q.Where(o => o.OwnerTeamId != null && teams.Contains(o.OwnerTeamId.Value));
+        else if (TeamId is { } team) q = q.Where(o => o.OwnerTeamId == team);
         if (Segment is { } segment) q = q.Where(o => o.Segment == segment);
         if (Region is { } region) q = q.Where(o => o.Region == region);
         if (CloseFrom is { } from) q = q.Where(o => o.CloseDate >= from);
         if (CloseTo is { } to) q = q.Where(o => o.CloseDate <= to);
         return q;
+    }
+
+    public async Task<BoardFilter> WithSubTeamsAsync(RevLoopDb db, CancellationToken ct) =>
+        TeamId is { } team && Teams is null ? this with { Teams = await TeamAndSubTeamsAsync(db, team, ct) } : this;
+
+    /// <summary>A team and every team below it (ParentTeamId, any depth): a manager's filter covers the sub-teams' deals.</summary>
+    public static async Task<List<Guid>> TeamAndSubTeamsAsync(RevLoopDb db, Guid team, CancellationToken ct)
+    {
+        // The teams table is small (tens of rows): one read, the tree walked here, safe against a cycle.
+        var children = (await db.Teams.AsNoTracking().Where(t => t.ParentTeamId != null).Select(t => new { t.Id, Parent = t.ParentTeamId!.Value }).ToListAsync(ct))
+            .ToLookup(t => t.Parent, t => t.Id);
+        var result = new List<Guid> { team };
+        var seen = new HashSet<Guid> { team };
+        for (var i = 0; i < result.Count; i++)
+            foreach (var child in children[result[i]])
+                if (seen.Add(child)) result.Add(child);
+        return result;
     }
 
     public BoardFilter Checked() =>
@@ -81,6 +103,7 @@ public static class BoardApi
     {
         var pipeline = await db.Pipelines.AsNoTracking().Include(p => p.Stages).FirstOrDefaultAsync(p => p.Id == pipelineId, ct);
         if (pipeline is null) return null;
+        filter = await filter.WithSubTeamsAsync(db, ct);
         var rates = await RateBook.LoadAsync(db, ct);
         var baseCurrency = rates.BaseCurrency;
         var today = rates.Today;
@@ -121,6 +144,7 @@ public static class BoardApi
     /// </summary>
     public static async Task<(List<BoardCard> Cards, string? Next)> CardsAsync(RevLoopDb db, Guid pipelineId, Guid stageId, BoardFilter filter, string? cursor, int size, CancellationToken ct)
     {
+        filter = await filter.WithSubTeamsAsync(db, ct);
         var q = filter.Apply(db.Opportunities.AsNoTracking().Where(o => o.PipelineId == pipelineId && o.StageId == stageId));
         DateOnly? afterDate = null;
         Guid? afterId = null;

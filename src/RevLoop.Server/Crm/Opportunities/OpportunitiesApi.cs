@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Accounts;
+using RevLoop.Crm.Configuration;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Finance;
@@ -107,6 +108,8 @@ public static class OpportunitiesApi
         }
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var deals = await db.Opportunities.Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
+        // Pipelines, custom field definitions, accounts, contacts and owners' teams read once for all the deals, not per deal.
+        var batch = await OpportunityRules.Batch.LoadAsync(db, deals.Values, ct);
         var errors = new List<(string, string)>();
         for (var i = 0; i < ids.Count; i++)
         {
@@ -114,7 +117,7 @@ public static class OpportunitiesApi
             var stageId = mapping.TryGetValue(o.StageId, out var mapped) ? mapped : o.StageId;
             try
             {
-                await OpportunityRules.ApplyAsync(db, o, OpportunityInput.From(o) with { PipelineId = pipelineId, StageId = stageId }, ct);
+                await OpportunityRules.ApplyAsync(db, o, OpportunityInput.From(o) with { PipelineId = pipelineId, StageId = stageId }, ct, batch);
             }
             catch (InputException e)
             {
@@ -132,16 +135,33 @@ public static class OpportunitiesApi
 /// <summary>Validation and stage rules of an opportunity, shared by every door (API, UI board, import).</summary>
 public static class OpportunityRules
 {
-    public static async Task ApplyAsync(RevLoopDb db, Opportunity o, OpportunityInput i, CancellationToken ct)
+    /// <summary>What <see cref="ApplyAsync"/> reads for every deal, read once for a batch of deals (a move of up to 500).</summary>
+    public sealed record Batch(List<Pipeline> Pipelines, List<CustomFieldDefinition> Definitions, HashSet<Guid> Accounts, HashSet<(Guid Contact, Guid Account)> Contacts,
+        Ownership Ownership)
+    {
+        public static async Task<Batch> LoadAsync(RevLoopDb db, IReadOnlyCollection<Opportunity> deals, CancellationToken ct)
+        {
+            var accountIds = deals.Select(d => d.AccountId).Distinct().ToList();
+            var contactIds = deals.Where(d => d.PrimaryContactId is not null).Select(d => d.PrimaryContactId!.Value).Distinct().ToList();
+            var accounts = (await db.Accounts.AsNoTracking().Where(a => accountIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+            var contacts = contactIds.Count == 0 ? [] : (await db.Contacts.AsNoTracking().Where(c => contactIds.Contains(c.Id) && c.AccountId != null)
+                .Select(c => new { c.Id, Account = c.AccountId!.Value }).ToListAsync(ct)).Select(c => (c.Id, c.Account)).ToHashSet();
+            return new Batch(await db.Pipelines.AsNoTracking().Include(p => p.Stages).ToListAsync(ct), await TagsAndCustomFields.DefinitionsAsync(db, "opportunity", ct),
+                accounts, contacts, new Ownership(db));
+        }
+    }
+
+    public static async Task ApplyAsync(RevLoopDb db, Opportunity o, OpportunityInput i, CancellationToken ct, Batch? batch = null)
     {
         var name = i.Name?.Trim() ?? "";
         if (name.Length is 0 or > 300) throw new InputException("name", "is required (at most 300 characters)");
         var accountId = i.AccountId ?? throw new InputException("accountId", "is required");
-        if (!await db.Accounts.AnyAsync(a => a.Id == accountId, ct)) throw new InputException("accountId", $"no account has id {accountId}");
-        if (i.PrimaryContactId is { } c && !await db.Contacts.AnyAsync(x => x.Id == c && x.AccountId == accountId, ct))
+        if (!(batch?.Accounts.Contains(accountId) ?? await db.Accounts.AnyAsync(a => a.Id == accountId, ct)))
+            throw new InputException("accountId", $"no account has id {accountId}");
+        if (i.PrimaryContactId is { } c && !(batch?.Contacts.Contains((c, accountId)) ?? await db.Contacts.AnyAsync(x => x.Id == c && x.AccountId == accountId, ct)))
             throw new InputException("primaryContactId", $"no contact of this account has id {c}");
 
-        var pipelines = await db.Pipelines.AsNoTracking().Include(p => p.Stages).ToListAsync(ct);
+        var pipelines = batch?.Pipelines ?? await db.Pipelines.AsNoTracking().Include(p => p.Stages).ToListAsync(ct);
         var pipeline = i.PipelineId is { } pid ? pipelines.FirstOrDefault(p => p.Id == pid) ?? throw new InputException("pipelineId", $"no pipeline has id {pid}")
             : pipelines.FirstOrDefault(p => p.IsDefault) ?? throw new InputException("pipelineId", "no pipeline is configured; create one first (POST /api/v1/pipelines)");
         var stages = pipeline.Stages.OrderBy(s => s.SortOrder).ToList();
@@ -165,7 +185,8 @@ public static class OpportunityRules
         Check("forecastCategory", i.ForecastCategory, ForecastCategories.All);
         Check("segment", i.Segment, Account.Segments);
 
-        await TagsAndCustomFields.ApplyAsync(db, o, "opportunity", i.Tags, i.CustomFields, ct);
+        if (batch is null) await TagsAndCustomFields.ApplyAsync(db, o, "opportunity", i.Tags, i.CustomFields, ct);
+        else TagsAndCustomFields.Apply(o, "opportunity", i.Tags, i.CustomFields, batch.Definitions);
 
         // Required fields by stage, as revops configured them: each stage's fields from that stage on; lost needs its reason instead.
         var errors = new List<(string, string)>();
@@ -196,7 +217,7 @@ public static class OpportunityRules
             StageTypes.Lost => ForecastCategories.Omitted,
             _ => i.ForecastCategory is ForecastCategories.Closed ? throw new InputException("forecastCategory", "closed is for won deals") : i.ForecastCategory ?? ForecastCategories.Pipeline,
         };
-        await new Ownership(db).AssignAsync(o, i.OwnerId, ct);
+        await (batch?.Ownership ?? new Ownership(db)).AssignAsync(o, i.OwnerId, ct);
     }
 
     /// <summary>

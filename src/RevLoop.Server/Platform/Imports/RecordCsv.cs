@@ -60,10 +60,14 @@ public sealed class ImportContext
     private readonly Dictionary<string, Guid> usersByEmail;
     private readonly Dictionary<Guid, Guid?> teams;
 
-    private ImportContext(RevLoopDb db, Dictionary<string, Guid> usersByEmail, Dictionary<Guid, Guid?> teams, List<Pipeline> pipelines, ImportOptions options, SegmentBands bands)
+    private ImportContext(RevLoopDb db, Dictionary<string, Guid> usersByEmail, Dictionary<Guid, Guid?> teams, List<Pipeline> pipelines, ImportOptions options, SegmentBands bands,
+        string? callingCode)
     {
-        Db = db; this.usersByEmail = usersByEmail; this.teams = teams; Pipelines = pipelines; Options = options; Bands = bands;
+        Db = db; this.usersByEmail = usersByEmail; this.teams = teams; Pipelines = pipelines; Options = options; Bands = bands; CallingCode = callingCode;
     }
+
+    /// <summary>The company's calling code for phone numbers written without one, as the API uses it.</summary>
+    public string? CallingCode { get; }
 
     /// <summary>The company's segment bands: an imported account without a segment of its own gets the one its employees give.</summary>
     public SegmentBands Bands { get; }
@@ -80,7 +84,8 @@ public sealed class ImportContext
         foreach (var p in pipelines) p.Stages = p.Stages.OrderBy(s => s.SortOrder).ToList();
         return new ImportContext(db,
             users.Where(u => u.NormalizedEmail != null).ToDictionary(u => u.NormalizedEmail!, u => u.Id),
-            users.ToDictionary(u => u.Id, u => u.TeamId), pipelines, options, (await SettingsApi.LoadAsync(db, ct)).Bands);
+            users.ToDictionary(u => u.Id, u => u.TeamId), pipelines, options, (await SettingsApi.LoadAsync(db, ct)).Bands,
+            await Server.Crm.PersonRules.CallingCodeAsync(db, ct));
     }
 
     public Guid? UserByEmail(string email) => usersByEmail.TryGetValue(email.Trim().ToUpperInvariant(), out var id) ? id : null;

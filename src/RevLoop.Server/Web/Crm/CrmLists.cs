@@ -185,9 +185,9 @@ public static class OpportunityList
 
     public static BoardFilter Board(ListState s) => new(s.Id("owner"), s.Id("team"), s["segment"], s["region"], s.Date("closeFrom"), s.Date("closeTo"));
 
-    public static IQueryable<Opportunity> Filtered(RevLoopDb db, ListState s)
+    public static IQueryable<Opportunity> Filtered(RevLoopDb db, ListState s, BoardFilter board)
     {
-        var q = Board(s).Apply(db.Opportunities.AsNoTracking());
+        var q = board.Apply(db.Opportunities.AsNoTracking());
         if (s["q"] is { } term) q = q.Where(Prefix.Any(Lists.NameVariants(term).Select(n => ((Expression<Func<Opportunity, string?>>)(o => o.Name), n)).ToArray()));
         if (s.Id("pipeline") is { } pipeline) q = q.Where(o => o.PipelineId == pipeline);
         if (s.Id("stage") is { } stage) q = q.Where(o => o.StageId == stage);
@@ -198,7 +198,8 @@ public static class OpportunityList
 
     public static async Task<ListModel<OpportunityRow>> LoadAsync(RevLoopDb db, ListState s, TimeZoneInfo zone, CancellationToken ct)
     {
-        var q = Filtered(db, s);
+        var board = await Board(s).WithSubTeamsAsync(db, ct);
+        var q = Filtered(db, s, board);
         List<Opportunity> rows;
         string? next = null;
         if (s.Sort == "closeDate")
@@ -239,7 +240,7 @@ public static class OpportunityList
                 next = Paging.EncodeCursor(s.Sort, s.Sort == "name" ? last.Name : last.CreatedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), last.Id.ToString());
             }
         }
-        var count = await Filtered(db, s).Take(Lists.CountCap + 1).LongCountAsync(ct);
+        var count = await Filtered(db, s, board).Take(Lists.CountCap + 1).LongCountAsync(ct);
         var accounts = await ContactList.AccountNamesAsync(db, rows.Select(r => (Guid?)r.AccountId).Append(s.Id("account")), ct);
         var stages = await db.Stages.AsNoTracking().ToDictionaryAsync(x => x.Id, x => (x.Name, x.Type), ct);
         var pipelines = await db.Pipelines.AsNoTracking().ToDictionaryAsync(x => x.Id, x => x.Name, ct);
