@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The pipeline board filtered by team on an existing database (the 1M demo of bench/crm/run.sh KEEP=1): 100 sequential
 # requests per team after one warm-up.  usage: bench/crm/board-1m.sh PUBLISHED_DIR DATABASE LABEL
-# usage: boardbench.sh BIN DATABASE LABEL
 set -euo pipefail
 BIN=$1; DB=$2; LABEL=$3; PORT=5612
 dotnet $BIN/revloop.dll serve --database "$DB" --urls http://127.0.0.1:$PORT --rate-limit 1000000000 > /tmp/srv-$LABEL.log 2>&1 & S=$!
