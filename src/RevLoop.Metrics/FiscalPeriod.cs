@@ -45,6 +45,14 @@ public readonly record struct FiscalPeriod(FiscalPeriodKind Kind, int FiscalYear
     /// <summary>The same period one fiscal year earlier (for year-over-year change).</summary>
     public FiscalPeriod PriorYear => this with { FiscalYear = FiscalYear - 1 };
 
+    /// <summary>The period after this one of the same kind.</summary>
+    public FiscalPeriod Next => Kind switch
+    {
+        FiscalPeriodKind.Year => this with { FiscalYear = FiscalYear + 1 },
+        FiscalPeriodKind.Quarter => Number == 4 ? this with { FiscalYear = FiscalYear + 1, Number = 1 } : this with { Number = Number + 1 },
+        _ => Number == 12 ? this with { FiscalYear = FiscalYear + 1, Number = 1 } : this with { Number = Number + 1 },
+    };
+
     /// <summary>The period before this one of the same kind.</summary>
     public FiscalPeriod Previous => Kind switch
     {

@@ -23,6 +23,8 @@ public class FiscalPeriodTests
         foreach (var bad in new[] { "", "2027", "FY27", "FY2027-Q5", "FY2027-Q0", "FY2027-M13", "FY2027-X1", "FY2027Q1" })
             Assert.False(FiscalPeriod.TryParse(bad, 1, out _), bad);
         Assert.Equal("FY2026-Q4", FiscalPeriod.Parse("FY2027-Q1", 1).Previous.Label);
+        Assert.Equal("FY2027-Q1 FY2026-M12 FY2026-M02 FY2028 FY2027-Q3", string.Join(" ", FiscalPeriod.Parse("FY2026-Q4", 1).Next.Label, FiscalPeriod.Parse("FY2026-M11", 4).Next.Label,
+            FiscalPeriod.Parse("FY2026-M01", 4).Next.Label, FiscalPeriod.Parse("FY2027", 1).Next.Label, FiscalPeriod.Parse("FY2027-Q2", 2).Next.Label));
         Assert.Equal("FY2026-Q1", FiscalPeriod.Parse("FY2027-Q1", 1).PriorYear.Label);
     }
 

@@ -96,6 +96,24 @@ public class ForecastingPagesTests(UiFixture f)
             await Expect(line.Locator("td[data-col='call']")).ToHaveTextAsync("2,500.00");
             await Expect(repPage.GetByTestId("history")).ToContainTextAsync("Commit deal slips a week");
             await Expect(repPage.GetByTestId("accuracy").Locator($"tr[data-period='{q.Label}']")).ToBeVisibleAsync();
+
+            // The pipeline dashboard's coverage, as the rep sees it (their own deals): open 2,000 against the 9,000 still
+            // to win of the 10,000 target = 0.22x, red against the 3x aim; this quarter and the next three.
+            await repPage.GotoAsync("/analytics/pipeline");
+            var cov = repPage.GetByTestId("coverage");
+            await Expect(cov.Locator("tbody tr")).ToHaveCountAsync(4);
+            Assert.Equal([q.Label, q.Next.Label, q.Next.Next.Label, q.Next.Next.Next.Label], await cov.Locator("tbody tr").EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.period)"));
+            var now = cov.Locator($"tr[data-period='{q.Label}']");
+            await Expect(now.Locator("td[data-col='open']")).ToHaveTextAsync("2,000.00");
+            await Expect(now.Locator("td[data-col='target']")).ToHaveTextAsync("10k");
+            await Expect(now.Locator("td[data-col='won']")).ToHaveTextAsync("1,000.00");
+            await Expect(now.Locator("td[data-col='remaining']")).ToHaveTextAsync("9,000.00");
+            await Expect(now.Locator("td[data-col='coverage']")).ToHaveTextAsync("0.22×");
+            await Expect(now.Locator("td[data-col='coverage']")).ToHaveAttributeAsync("data-status", "red");
+            await Expect(repPage.Locator("#coverage-chart svg")).ToBeVisibleAsync();
+            await now.Locator("td[data-col='open'] a").ClickAsync();
+            await repPage.WaitForURLAsync(new Regex("/apm/deals"));
+            await Expect(repPage.GetByTestId("apm-deals").Locator("tbody tr")).ToHaveTextAsync([new Regex($"Commit {u}.*2,000.00", RegexOptions.Singleline)]);
         }
         finally { await repPage.Context.CloseAsync(); }
     }

@@ -13,6 +13,7 @@ using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Analytics;
 
+public sealed record CoverageDto(string Period, decimal OpenPipeline, decimal? BookingsTarget, decimal Won, decimal? Coverage, decimal? CoverageTarget, string Status);
 public sealed record ApmCellDto(decimal? Amount, decimal? Target, decimal? PercentOfTarget, decimal? YoyChange, decimal Expected, string Status);
 public sealed record ApmRowDto(string Value, ApmCellDto Forecast, ApmCellDto Closed, ApmCellDto OpenPipeline, ApmCellDto Generation, ApmCellDto Coverage);
 public sealed record ApmThresholdsDto(decimal RedBelow, decimal GreenFrom, decimal CoverageTarget);
@@ -35,6 +36,24 @@ public static class ApmApi
         g.MapGet("/deals", Deals);
         g.MapGet("/actions", Actions);
         g.MapPost("/actions", CreateAction).RequireAuthorization(ApiPolicies.Write);
+        app.MapGet("/api/v1/analytics/coverage", Coverage).WithTags("Analytics").RequireAuthorization(ApiPolicies.Read);
+    }
+
+    /// <summary>The company's coverage per fiscal quarter from <paramref name="period"/> (default: the current one) on.</summary>
+    public static async Task<Ok<List<CoverageDto>>> Coverage(string? period, int? count, RevLoopDb db, CancellationToken ct)
+    {
+        var n = count ?? 4;
+        if (n is < 1 or > 8) throw new InputException("count", "must be 1 to 8 quarters");
+        var p = Bookings.Period(period, await Bookings.FiscalStartMonthAsync(db, ct), Bookings.Today(db));
+        if (p.Kind != FiscalPeriodKind.Quarter) throw new InputException("period", "must be a fiscal quarter (FY2027-Q1)");
+        var result = new List<CoverageDto>(n);
+        for (var i = 0; i < n; i++, p = p.Next)
+        {
+            var t = await CompanyAsync(db, p, ct);
+            result.Add(new CoverageDto(p.Label, Money.RoundToCents(t.OpenPipeline.Amount ?? 0m), t.Closed.Target is { } b ? Money.RoundToCents(b) : null,
+                Money.RoundToCents(t.Closed.Amount ?? 0m), Ratio(t.Coverage.Amount), Ratio(t.Coverage.Target), Status(t.Coverage.Status)));
+        }
+        return TypedResults.Ok(result);
     }
 
     public static string Dimension(string? dimension) => dimension is null ? TargetSubjects.Product
@@ -52,6 +71,26 @@ public static class ApmApi
             g.Where(kv => kv.Key.Metric == TargetMetrics.Bookings).Select(kv => (decimal?)kv.Value).FirstOrDefault(),
             g.Where(kv => kv.Key.Metric == TargetMetrics.Generation).Select(kv => (decimal?)kv.Value).FirstOrDefault()), StringComparer.Ordinal);
         return Apm.Compute(facts, byValue, p, today, Thresholds(settings));
+    }
+
+    /// <summary>
+    /// The company's coverage of a period (the pipeline dashboard): the matrix's total row against the company's bookings
+    /// target, or, where none is set, the sum of the first dimension's bookings targets (product, region, segment, source).
+    /// </summary>
+    public static async Task<ApmRow> CompanyAsync(RevLoopDb db, FiscalPeriod p, CancellationToken ct)
+    {
+        var settings = await SettingsApi.LoadAsync(db, ct);
+        var rates = await RateBook.LoadAsync(db, ct);
+        var today = Bookings.Today(db);
+        var facts = await Bookings.ApmFactsAsync(db, rates, TargetSubjects.Product, p, today, ct);
+        var bookings = await db.Targets.AsNoTracking()
+            .Where(t => t.Period == p.Label && t.Metric == TargetMetrics.Bookings && (t.SubjectKind == TargetSubjects.Company || TargetSubjects.Dimensions.Contains(t.SubjectKind)))
+            .GroupBy(t => t.SubjectKind).Select(g => new { Kind = g.Key, Minor = g.Sum(t => t.AmountMinor) }).ToListAsync(ct);
+        var chosen = bookings.OrderBy(b => b.Kind == TargetSubjects.Company ? -1 : TargetSubjects.Dimensions.ToList().IndexOf(b.Kind)).FirstOrDefault();
+        // One pseudo-value carries the target, so the total row is measured against it (the value rows are not shown).
+        var targets = chosen is null ? new Dictionary<string, ApmTargets>()
+            : new Dictionary<string, ApmTargets> { ["(company target)"] = new(MinorUnits.ToAmount(chosen.Minor, rates.BaseCurrency), null) };
+        return Apm.Compute(facts, targets, p, today, Thresholds(settings)).Total;
     }
 
     public static ApmThresholds Thresholds(RevLoop.Platform.CompanySettings s) => new(s.ApmRedBelow, s.ApmGreenFrom, s.CoverageTarget);

@@ -73,9 +73,12 @@ public static class Bookings
     }
 
     public const string NoValue = "(none)";
+    /// <summary>The matrix's total row: the deals of every value.</summary>
+    public const string AllValues = "(all)";
 
     public static IQueryable<Opportunity> OfValue(IQueryable<Opportunity> q, string dimension, string value)
     {
+        if (value == AllValues) return q;
         var v = value == NoValue ? null : value;
         return dimension switch
         {

@@ -245,6 +245,24 @@ public class ForecastingApiTests
         var gen = await w.Admin.GetJsonAsync("/api/v1/analytics/apm/deals?dimension=region&value=NA&period=FY2026-Q1&column=generation&pageSize=1");
         var gen2 = await w.Admin.GetJsonAsync($"/api/v1/analytics/apm/deals?dimension=region&value=NA&period=FY2026-Q1&column=generation&pageSize=1&cursor={gen.Str("nextCursor")}");
         Assert.Equal("D,E", string.Join(",", gen.Names().Concat(gen2.Names())));
+        // The total row's cells open every value's deals: the (all) open pipeline is EMEA's and NA's, 3,300 in all.
+        string Open(JsonElement page) => string.Join("|", page.GetProperty("items").EnumerateArray().Select(d => $"{d.Str("name")} {d.GetProperty("amount").GetDecimal():0.##}"));
+        var allOpen = await w.Admin.GetJsonAsync("/api/v1/analytics/apm/deals?dimension=region&value=(all)&period=FY2026-Q1&column=open_pipeline");
+        var byRegion = (Open(await w.Admin.GetJsonAsync("/api/v1/analytics/apm/deals?dimension=region&value=EMEA&period=FY2026-Q1&column=open_pipeline")) + "|"
+            + Open(await w.Admin.GetJsonAsync("/api/v1/analytics/apm/deals?dimension=region&value=NA&period=FY2026-Q1&column=open_pipeline"))).Split('|');
+        Assert.Equal(byRegion.Order(StringComparer.Ordinal), Open(allOpen).Split('|').Order(StringComparer.Ordinal));
+        var amounts = allOpen.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("amount").GetDecimal()).ToList();
+        Assert.Equal([2200m, 600m, 500m], amounts);
+
+        // The company's coverage (pipeline dashboard): no company target, so the regions' 6,000; open 3,300 / (6,000 - 1,000 won).
+        var coverage = await w.Admin.GetJsonAsync("/api/v1/analytics/coverage?period=FY2026-Q1&count=2");
+        Assert.Equal("FY2026-Q1 3300 6000 1000 0.66 3 red|FY2026-Q2 0 - 0 - - none", string.Join("|", coverage.EnumerateArray().Select(c =>
+            $"{c.Str("period")} {c.GetProperty("openPipeline").GetDecimal():0.##} {Num(c, "bookingsTarget")} {c.GetProperty("won").GetDecimal():0.##} {Num(c, "coverage")} {Num(c, "coverageTarget")} {c.Str("status")}")));
+        await Ok(await w.Admin.PutAsJsonAsync("/api/v1/targets", new { period = "FY2026-Q1", subjectKind = "company", subject = "", metric = "bookings", amount = 12000m }));
+        Assert.Equal("3300 12000 0.3", string.Join("", (await w.Admin.GetJsonAsync("/api/v1/analytics/coverage?period=FY2026-Q1&count=1")).EnumerateArray()
+            .Select(c => $"{c.GetProperty("openPipeline").GetDecimal():0.##} {Num(c, "bookingsTarget")} {Num(c, "coverage")}")));
+        await Api.AssertProblemAsync(await w.Admin.GetAsync("/api/v1/analytics/coverage?period=FY2026"), HttpStatusCode.BadRequest, "period");
+        await Api.AssertProblemAsync(await w.Admin.GetAsync("/api/v1/analytics/coverage?count=9"), HttpStatusCode.BadRequest, "count");
 
         // A rep sees the matrix of their own deals only.
         var rep2 = await server.ClientForAsync(w.Rep2);
@@ -263,4 +281,7 @@ public class ForecastingApiTests
         Assert.Equal(HttpStatusCode.OK, (await rep1.MergePatchAsync($"/api/v1/activities/{action.Str("activityId")}", """{"status":"done"}""")).StatusCode);
         Assert.Equal(0, (await w.Admin.GetJsonAsync("/api/v1/analytics/apm/actions?dimension=region&period=FY2026-Q1")).GetArrayLength());
     }
+
+    private static string Num(JsonElement e, string name) =>
+        e.GetProperty(name).ValueKind == JsonValueKind.Null ? "-" : e.GetProperty(name).GetDecimal().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
 }
