@@ -82,6 +82,13 @@ public class ForecastingPagesTests(UiFixture f)
         try
         {
             await repPage.GotoAsync($"/forecast?period={q.Label}");
+            // The weighted forecast loads after the page: the rep's one open deal; one closed deal is too few to train on.
+            var ai = repPage.GetByTestId("ai-weighted");
+            await Expect(ai.GetByTestId("ai-pipeline").Locator(".stat-value")).ToHaveTextAsync("2,000.00");
+            await Expect(ai.GetByTestId("ai-pipeline").Locator(".stat-foot")).ToHaveTextAsync("1 deals");
+            await Expect(ai.GetByTestId("ai-model").Locator(".stat-value")).ToHaveTextAsync("–");
+            await Expect(ai.GetByTestId("ai-model").Locator(".stat-foot")).ToContainTextAsync("No model:");
+            Assert.Equal($"/opportunities?status=open&closeFrom={q.Start:yyyy-MM-dd}&closeTo={q.End.AddDays(-1):yyyy-MM-dd}&sort=closeDate", await ai.GetByTestId("ai-pipeline").GetAttributeAsync("href"));
             var line = repPage.Locator($"table[data-testid='rollup'] tr[data-rep='fc{u}']");
             await Expect(line.Locator("td").Nth(1)).ToHaveTextAsync("1,000.00");
             await Expect(line.Locator("td").Nth(2)).ToHaveTextAsync("2,000.00");

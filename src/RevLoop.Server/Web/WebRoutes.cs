@@ -64,6 +64,18 @@ public static class WebRoutes
         ui.MapGet("/opportunities/{id:guid}/timeline", (Guid id, long? before, HttpContext http, RevLoopDb db, CancellationToken ct) =>
             RecordTimeline(db.Opportunities, "opportunity", "/opportunities", id, before, http, db, ct));
         PipelineBoard.Map(ui);
+        // The forecast page loads this after it shows: the first call may train the win model (seconds on a big database).
+        ui.MapGet("/forecast/ai-weighted", async (DateOnly? from, DateOnly? to, HttpContext http, RevLoopDb db, RevLoop.Server.Analytics.WinModels models, TimeProvider clock, CancellationToken ct) =>
+        {
+            try
+            {
+                var forecast = (await RevLoop.Server.Analytics.WinProbabilityApi.AiWeighted(from, to, db, models, clock, ct)).Value!;
+                var deals = "/opportunities" + Web.Analytics.MetricsUi.Query(("status", "open"), ("closeFrom", forecast.From.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                    ("closeTo", forecast.To.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), ("sort", "closeDate"));
+                return (IResult)new RazorComponentResult<AiWeightedPanel>(new { Forecast = forecast, DealsUrl = deals });
+            }
+            catch (InputException e) { return new RazorComponentResult<Problem>(new { Message = $"{e.Field} {e.Reason}", Id = "ai-weighted" }) { StatusCode = 400 }; }
+        });
         ui.MapGet("/search", Search);
         ui.MapGet("/imports/{id:guid}", ImportStatusFragment);
         ui.MapGet("/palette", Palette);
