@@ -163,6 +163,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(c => c.Source).HasMaxLength(20);
             e.HasIndex(c => new { c.EntityType, c.EntityId, c.ChangedAt });
             e.HasIndex(c => new { c.EntityType, c.Field, c.ChangedAt });
+            e.HasIndex(c => new { c.EntityType, c.Field, c.EntityId, c.ChangedAt, c.OldValue, c.NewValue })
+                .HasDatabaseName(OpportunityHistoryRows.IndexName).HasFilter(OpportunityHistoryRows.IndexFilter);
         });
         b.Entity<OutboxEvent>(e =>
         {

@@ -20,3 +20,15 @@ public static class ChangeSources
 {
     public const string Ui = "ui", Api = "api", Import = "import", Sync = "sync", Cli = "cli", System = "system", Merge = "merge";
 }
+
+/// <summary>
+/// The opportunity fields the pipeline analytics rebuild deals from (stage, amount, close date). A partial covering index
+/// holds exactly these rows, so the funnel, as-of pipeline, waterfall, risks and the win model read the index alone; a
+/// query must repeat <see cref="Fields"/> as written (an IN list of these constants, in this order) for SQLite to use it.
+/// </summary>
+public static class OpportunityHistoryRows
+{
+    public const string IndexName = "IX_FieldChanges_OpportunityHistory";
+    public static readonly string[] Fields = ["StageId", "AmountMinor", "CloseDate"];
+    public const string IndexFilter = "\"EntityType\" = 'opportunity' AND \"Field\" IN ('StageId', 'AmountMinor', 'CloseDate')";
+}

@@ -3,6 +3,7 @@ using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
+using RevLoop.Platform;
 using RevLoop.Metrics;
 using RevLoop.Finance;
 
@@ -82,7 +83,8 @@ public sealed class DealHistory
             };
         }
         const string stageField = nameof(Opportunity.StageId), closeField = nameof(Opportunity.CloseDate);
-        await foreach (var c in changes.Where(c => c.Field == stageField || c.Field == closeField)
+        // All three fields of the partial index (amount rows are skipped below): narrowing the IN list would lose the index.
+        await foreach (var c in changes.Where(c => OpportunityHistoryRows.Fields.Contains(c.Field))
                            .Select(c => new { c.EntityId, c.Field, c.ChangedAt, c.OldValue, c.NewValue })
                            .AsAsyncEnumerable().WithCancellation(ct))
         {
@@ -91,7 +93,7 @@ public sealed class DealHistory
             {
                 if (Guid.TryParse(c.NewValue, out var stage)) d.Stages.Add((c.ChangedAt, stage, Guid.TryParse(c.OldValue, out var before) ? before : null));
             }
-            else if (Day(c.OldValue) is { } before && Day(c.NewValue) is { } after && after > before)
+            else if (c.Field == closeField && Day(c.OldValue) is { } before && Day(c.NewValue) is { } after && after > before)
             {
                 d.Pushes.Add(c.ChangedAt);
             }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
+using RevLoop.Platform;
 using RevLoop.Metrics;
 using RevLoop.Server.Platform;
 
@@ -48,7 +49,7 @@ public static class FunnelAnalytics
 
         var history = new List<StageChange>();
         var rows = db.FieldChanges.AsNoTracking()
-            .Where(c => c.EntityType == "opportunity" && c.Field == nameof(Opportunity.StageId))
+            .Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field) && c.Field == nameof(Opportunity.StageId))
             .Select(c => new { c.EntityId, c.NewValue, c.ChangedAt });
         await foreach (var c in rows.AsAsyncEnumerable().WithCancellation(ct))
             if (c.NewValue is { } stage && known.Contains(c.EntityId) && openIds.TryGetValue(stage, out var id))

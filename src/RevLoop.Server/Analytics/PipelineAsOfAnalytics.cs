@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
+using RevLoop.Platform;
 using RevLoop.Finance;
 using RevLoop.Metrics;
 using RevLoop.Server.Platform;
@@ -22,8 +23,6 @@ public sealed record WaterfallDto(Guid PipelineId, string Pipeline, string BaseC
 public static class PipelineAsOfAnalytics
 {
     public static readonly string[] Buckets = ["new", "advanced", "pushedOut", "pulledIn", "increased", "decreased", "won", "lost"];
-
-    private static readonly string[] Fields = [nameof(Opportunity.StageId), nameof(Opportunity.AmountMinor), nameof(Opportunity.CloseDate)];
 
     public sealed record Loaded(Pipeline Pipeline, PipelineHistory History, RateBook Rates)
     {
@@ -50,7 +49,7 @@ public static class PipelineAsOfAnalytics
         }
         var changes = new List<DealFieldChange>();
         var rows = db.FieldChanges.AsNoTracking()
-            .Where(c => c.EntityType == "opportunity" && Fields.Contains(c.Field))
+            .Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field))
             .Select(c => new { c.EntityId, c.Field, c.ChangedAt, c.OldValue, c.NewValue });
         await foreach (var c in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
