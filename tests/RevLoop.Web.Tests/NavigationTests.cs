@@ -25,7 +25,7 @@ public class NavigationTests(UiFixture f)
         await Expect(palette.Locator(".palette-item")).ToHaveCountAsync(1);
         await Expect(palette.Locator(".palette-item.active")).ToContainTextAsync("Settings");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(f.BaseUrl + "/settings");
+        await page.ArriveAtAsync(f.BaseUrl + "/settings");
 
         await page.Keyboard.PressAsync("Control+K");
         await page.Keyboard.TypeAsync(u);
@@ -33,13 +33,13 @@ public class NavigationTests(UiFixture f)
         await Expect(hit).ToContainTextAsync($"{u} Palette Industries");
         await Expect(palette.Locator(".palette-item.active")).ToContainTextAsync($"{u} Palette Industries");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(f.BaseUrl + $"/accounts/{account.Id}");
+        await page.ArriveAtAsync(f.BaseUrl + $"/accounts/{account.Id}");
 
         await page.Keyboard.PressAsync("Control+K");
         await page.Keyboard.TypeAsync("new acc");
         await Expect(palette.Locator(".palette-item.active")).ToContainTextAsync("New account");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(f.BaseUrl + "/accounts/new");
+        await page.ArriveAtAsync(f.BaseUrl + "/accounts/new");
 
         // "/" focuses the global search; results come as you type; Enter lists every match.
         await page.Locator("h1").ClickAsync();
@@ -117,7 +117,7 @@ public class NavigationTests(UiFixture f)
         await page.GotoAsync("/");
         var total = await page.GetByTestId("stat-accounts").GetAttributeAsync("title");
         await page.GetByTestId("stat-accounts").ClickAsync();
-        await page.WaitForURLAsync(f.BaseUrl + "/accounts");
+        await page.ArriveAtAsync(f.BaseUrl + "/accounts");
         await Expect(page.GetByTestId("match-count")).ToContainTextAsync($"{total} accounts");
         await page.Context.CloseAsync();
     }

@@ -182,7 +182,9 @@ public static class PageArrival
     /// <summary>Waits for the page to be at <paramref name="url"/>; on a timeout says where the page is and what it shows instead.</summary>
     public static async Task ArriveAtAsync(this IPage page, string url)
     {
-        try { await page.WaitForURLAsync(url); }
+        // DOMContentLoaded, not load: deferred scripts have run by then, and a slow stylesheet or icon on a busy machine
+        // must not count as not arriving.
+        try { await page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded }); }
         catch (TimeoutException e)
         {
             var text = "";
