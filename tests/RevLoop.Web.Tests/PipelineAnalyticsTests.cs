@@ -118,4 +118,34 @@ public class PipelineAnalyticsTests(AnalyticsUiFixture f)
         await Cell(page, "waterfall", "start", "count").Locator("a").ClickAsync();
         await ExpectDeals(page, "Alpha", "Bravo");
     }
+
+    [Fact]
+    public async Task Risk_list_and_board_cards_flag_the_deals_at_risk()
+    {
+        // Bravo sits in Propose since 03-05 (the stage's p75 is Alpha's 37 days) with its amount down from 800 to 500;
+        // Delta sits in Qualify since 03-05 (p75 45 days); neither has an activity. Alpha is won, Charlie lost.
+        var p = await SeedAsync();
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync($"/analytics/risks?pipeline={p.Id}");
+        var counts = page.GetByTestId("risk-counts");
+        foreach (var (flag, count) in new[] { ("all", "2"), ("stalled", "2"), ("pushedOut", "0"), ("noActivity", "2"), ("amountDropped", "1") })
+            await Expect(counts.Locator($"[data-flag='{flag}'] .stat-value")).ToHaveTextAsync(count);
+        var rows = page.Locator("table[data-testid='risks'] tbody tr");
+        Assert.Equal(["Bravo", "Delta"], await rows.EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.deal)"));
+        await Expect(rows.Nth(0).Locator(".badge")).ToHaveTextAsync(["Stalled", "No activity", "Amount dropped"]);
+        await Expect(rows.Nth(1).Locator(".badge")).ToHaveTextAsync(["Stalled", "No activity"]);
+        await Expect(rows.Nth(0).Locator("td[data-col='pushes']")).ToHaveTextAsync("0");
+
+        await counts.Locator("[data-flag='amountDropped']").ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.Locator("td.name")).ToHaveTextAsync("Bravo");
+        await rows.Locator("td.name a").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Bravo");
+
+        // The board marks the same deals on their cards once the flags arrive, linking to this list.
+        await page.GotoAsync($"/pipeline/{p.Id}");
+        await Expect(page.Locator(".board-card[data-name='Bravo'] .card-risks .badge")).ToHaveTextAsync(["Stalled", "No activity", "Amount dropped"]);
+        await Expect(page.Locator(".board-card[data-name='Delta'] .card-risks .badge")).ToHaveTextAsync(["Stalled", "No activity"]);
+        Assert.Equal($"/analytics/risks?pipeline={p.Id}", await page.Locator(".board-card[data-name='Bravo'] .card-risks").GetAttributeAsync("href"));
+    }
 }

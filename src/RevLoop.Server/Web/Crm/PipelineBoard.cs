@@ -62,6 +62,13 @@ public static class PipelineBoard
             var stages = await db.Stages.AsNoTracking().Where(s => s.PipelineId == id).OrderBy(s => s.SortOrder).ToListAsync(ct);
             return new RazorComponentResult<BoardCards>(new { Cards = cards, Stages = stages, StageId = stageId, NextUrl = next is null ? null : MoreUrl(id, stageId, state, next) });
         });
+        // The cards' risk flags (deal id -> flags), fetched by the board after it shows: they read the whole pipeline's history.
+        ui.MapGet("/pipeline/{id:guid}/risks", async (Guid id, RevLoopDb db, CancellationToken ct) =>
+        {
+            var r = await RevLoop.Server.Analytics.RiskAnalytics.ComputeAsync(db, id, new RevLoop.Server.Analytics.AnalyticsFilter(), RevLoop.Server.Analytics.RiskAnalytics.DefaultNoActivityDays, ct);
+            if (r is null) return (IResult)TypedResults.NotFound();
+            return TypedResults.Ok(r.Value.Risks.ToDictionary(x => x.OpportunityId, x => RevLoop.Server.Analytics.RiskAnalytics.Names(x.Flags)));
+        });
         // The form is read by hand, so the endpoint asks for the antiforgery check itself (the board sends the token as a header).
         ui.MapPost("/opportunities/{id:guid}/stage", Move).WithMetadata(new Microsoft.AspNetCore.Antiforgery.RequireAntiforgeryTokenAttribute());
     }

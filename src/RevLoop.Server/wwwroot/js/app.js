@@ -330,6 +330,40 @@
   function init(root) {
     localizeTimes(root);
     initCharts(root);
+    markRisks();
+  }
+
+  // --- Risk flags on the board's cards: fetched once per board after it shows (they take longer than the board). ---
+  var riskLabels = { stalled: "Stalled", pushedOut: "Pushed out", noActivity: "No activity", amountDropped: "Amount dropped" };
+  var risks = null, risksFor = null;
+  function markRisks() {
+    var board = document.getElementById("board");
+    if (!board || !board.dataset.risks) return;
+    if (risksFor !== board.dataset.risks) {
+      risksFor = board.dataset.risks;
+      risks = null;
+      fetch(board.dataset.risks, { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (map) { if (map && risksFor === board.dataset.risks) { risks = map; markRisks(); } })
+        .catch(function () { /* flags are an extra; the board works without them */ });
+      return;
+    }
+    if (!risks) return;
+    document.querySelectorAll("#board .board-card[data-id]").forEach(function (card) {
+      var flags = risks[card.dataset.id];
+      if (!flags || card.querySelector(".card-risks")) return;
+      var box = document.createElement("a");
+      box.className = "card-risks";
+      box.href = board.dataset.risksPage;
+      box.title = "At risk: see the deal risks";
+      flags.forEach(function (f) {
+        var b = document.createElement("span");
+        b.className = "badge risk-" + f;
+        b.textContent = riskLabels[f] || f;
+        box.appendChild(b);
+      });
+      card.querySelector(".card-facts").after(box);
+    });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
