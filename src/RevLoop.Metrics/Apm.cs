@@ -9,7 +9,7 @@ public enum ApmFactKind
     WonWholePeriod,
     /// <summary>Open, forecast category commit, closing in the period.</summary>
     OpenCommit,
-    /// <summary>Open (any forecast category but omitted), closing in the period.</summary>
+    /// <summary>Open (any forecast category but omitted), closing in the period (prior year: as it stood on the same day a year earlier).</summary>
     Open,
     /// <summary>Created in the period up to the as-of day (prior year: up to the same day a year earlier).</summary>
     Created,
@@ -53,8 +53,8 @@ public sealed record ApmMatrix(FiscalPeriod Period, DateOnly AsOf, decimal Elaps
 /// Pipeline generation = created in the period, target = generation target, expected = elapsed fraction.
 /// Coverage = open pipeline / (bookings target - won) (METRICS.md §5), target = the coverage target, expected 100 %.
 /// Year over year: (this - last) / last, like for like (closed and generation up to the same day a year earlier;
-/// forecast against last year's final closed business); none for open pipeline and coverage, which need last year's
-/// pipeline as it stood then.
+/// forecast against last year's final closed business; open pipeline against last year's open pipeline as it stood on
+/// the same day, closing in last year's period); none for coverage, which would need last year's targets.
 /// </summary>
 public static class Apm
 {
@@ -94,7 +94,7 @@ public static class Apm
         return new ApmRow(value,
             Cell(forecast, t?.Bookings, Yoy(forecast, Get(s, ApmFactKind.WonWholePeriod, true)), 1m, th),
             Cell(won, t?.Bookings, Yoy(won, Get(s, ApmFactKind.Won, true)), elapsed, th),
-            remaining is null ? Cell(open, null, null, 1m, th) : Cell(open, th.CoverageTarget * remaining.Value, null, 1m, th),
+            remaining is null ? Cell(open, null, Yoy(open, Get(s, ApmFactKind.Open, true)), 1m, th) : Cell(open, th.CoverageTarget * remaining.Value, Yoy(open, Get(s, ApmFactKind.Open, true)), 1m, th),
             Cell(created, t?.Generation, Yoy(created, Get(s, ApmFactKind.Created, true)), elapsed, th),
             remaining is null ? Cell(coverage, null, null, 1m, th) : Cell(coverage, th.CoverageTarget, null, 1m, th, reached: remaining == 0));
     }

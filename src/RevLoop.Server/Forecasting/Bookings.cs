@@ -1,9 +1,11 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Finance;
 using RevLoop.Forecasting;
 using RevLoop.Metrics;
+using RevLoop.Platform;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Forecasting;
@@ -130,7 +132,55 @@ public static class Bookings
             if (rates.ToBaseMinor(r.Minor, r.Currency, r.CloseDate) is not { } minor) continue;
             facts.Add(new ApmFact(r.Value ?? NoValue, ApmFactKind.Created, r.PriorYear, MinorUnits.ToAmount(minor, rates.BaseCurrency)));
         }
+        await PriorOpenAsync(db, rates, dimension, prior, priorAsOf, facts, ct);
         return facts;
+    }
+
+    /// <summary>
+    /// Last year's open pipeline, for the year-over-year change: the deals open at the end of the same day a year ago
+    /// whose close date, as it stood then, fell in last year's period, at their amount as it stood then (ACV, where set,
+    /// as it is now). Close date and amount are rebuilt from the history rows written after that day (the old value of
+    /// the first later change); the dimension value and forecast category are today's.
+    /// </summary>
+    private static async Task PriorOpenAsync(RevLoopDb db, RateBook rates, string dimension, FiscalPeriod prior, DateOnly priorAsOf, List<ApmFact> facts, CancellationToken ct)
+    {
+        var end = Instant(priorAsOf.AddDays(1));
+        var open = db.Opportunities.AsNoTracking().Where(o => o.CreatedAt < end && (o.WonAt == null || o.WonAt >= end) && (o.LostAt == null || o.LostAt >= end)
+            && o.ForecastCategory != ForecastCategories.Omitted);
+        var deals = await open.Select(o => new { o.Id, o.ProductFamily, o.Region, o.Segment, o.Source, o.Currency, o.CloseDate, o.AmountMinor, o.AcvMinor })
+            .ToDictionaryAsync(o => o.Id, ct);
+        if (deals.Count == 0) return;
+        var ids = open.Select(o => o.Id);
+        // The first change after that day of each field holds, as its old value, what the field was then.
+        var firstAfter = new Dictionary<(Guid, string), (DateTimeOffset At, string? Old)>();
+        var rows = db.FieldChanges.AsNoTracking()
+            .Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field) && c.ChangedAt >= end && ids.Contains(c.EntityId))
+            .Select(c => new { c.EntityId, c.Field, c.ChangedAt, c.OldValue });
+        await foreach (var c in rows.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (c.Field == nameof(Opportunity.StageId)) continue;
+            var key = (c.EntityId, c.Field);
+            if (!firstAfter.TryGetValue(key, out var seen) || c.ChangedAt < seen.At) firstAfter[key] = (c.ChangedAt, c.OldValue);
+        }
+        foreach (var (id, d) in deals)
+        {
+            var close = firstAfter.TryGetValue((id, nameof(Opportunity.CloseDate)), out var cd)
+                ? (DateOnly.TryParseExact(cd.Old, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : (DateOnly?)null)
+                : d.CloseDate;
+            if (close is not { } c || c < prior.Start || c >= prior.End) continue;
+            var minor = d.AcvMinor ?? (firstAfter.TryGetValue((id, nameof(Opportunity.AmountMinor)), out var am)
+                ? (long.TryParse(am.Old, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var was) ? was : 0L)
+                : d.AmountMinor);
+            if (rates.ToBaseMinor(minor, d.Currency, close) is not { } baseMinor) continue;
+            var value = dimension switch
+            {
+                TargetSubjects.Product => d.ProductFamily,
+                TargetSubjects.Region => d.Region,
+                TargetSubjects.Segment => d.Segment,
+                _ => d.Source,
+            };
+            facts.Add(new ApmFact(value ?? NoValue, ApmFactKind.Open, true, MinorUnits.ToAmount(baseMinor, rates.BaseCurrency)));
+        }
     }
 
     public static DateTimeOffset Instant(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

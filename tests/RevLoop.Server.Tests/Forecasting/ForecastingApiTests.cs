@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using RevLoop.Platform;
 using RevLoop.Server.Hosting;
@@ -280,6 +281,57 @@ public class ForecastingApiTests
         Assert.Equal(["EMEA closed rep1 2026-02-14 open Call the three largest open deals"], open.EnumerateArray().Select(a => $"{a.Str("value")} {a.Str("column")} {a.Str("ownerName")} {a.Str("dueDate")} {a.Str("status")} {a.Str("note")}").ToList());
         Assert.Equal(HttpStatusCode.OK, (await rep1.MergePatchAsync($"/api/v1/activities/{action.Str("activityId")}", """{"status":"done"}""")).StatusCode);
         Assert.Equal(0, (await w.Admin.GetJsonAsync("/api/v1/analytics/apm/actions?dimension=region&period=FY2026-Q1")).GetArrayLength());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task Open_pipeline_year_over_year_compares_with_last_years_pipeline_as_it_stood_that_day(string provider)
+    {
+        await using var server = await StartAsync(provider);
+        var w = await SeedAsync(server);
+        // A year before "now" (2026-02-14) H was open in EMEA: created 2025-01-10, closing 2025-03-20 at 400 as of that
+        // day (an earlier change had moved it there from June). On 2025-03-01 it slipped to April, on 2025-03-02 it grew to
+        // 900 and it was lost in April: last year's FY2025-Q1 pipeline as it stood on 2025-02-14 holds it at 400.
+        // I was already won by then, J created after: neither counts.
+        DateTimeOffset At(string day) => DateTimeOffset.Parse(day + "T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        await server.WithDbAsync(async db =>
+        {
+            var o = db.Opportunities.IgnoreQueryFilters().First(x => x.Name == "A");
+            var lost = db.Stages.First(st => st.PipelineId == o.PipelineId && st.Name == "Lost").Id;
+            var won = db.Stages.First(st => st.PipelineId == o.PipelineId && st.Name == "Won").Id;
+            RevLoop.Crm.Opportunities.Opportunity Deal(string name, Guid stage) => new()
+            {
+                Name = name, AccountId = o.AccountId, PipelineId = o.PipelineId, StageId = stage, Currency = "USD", Region = "EMEA", OwnerId = w.Rep1.Id,
+                ForecastCategory = "pipeline", LostReason = stage == lost ? "price" : null,
+            };
+            db.Opportunities.AddRange(Deal("H", lost), Deal("I", won), Deal("J", lost));
+            return await db.SaveChangesAsync();
+        });
+        await server.WithDbAsync(async db =>
+        {
+            var ids = db.Opportunities.IgnoreQueryFilters().Where(x => x.Name == "H" || x.Name == "I" || x.Name == "J").ToDictionary(x => x.Name, x => x.Id);
+            var n = 0;
+            n += await db.Opportunities.IgnoreQueryFilters().Where(x => x.Id == ids["H"]).ExecuteUpdateAsync(u => u.SetProperty(x => x.CreatedAt, At("2025-01-10"))
+                .SetProperty(x => x.LostAt, At("2025-04-20")).SetProperty(x => x.CloseDate, new DateOnly(2025, 4, 10)).SetProperty(x => x.AmountMinor, 90_000));
+            n += await db.Opportunities.IgnoreQueryFilters().Where(x => x.Id == ids["I"]).ExecuteUpdateAsync(u => u.SetProperty(x => x.CreatedAt, At("2025-01-05"))
+                .SetProperty(x => x.WonAt, At("2025-02-10")).SetProperty(x => x.CloseDate, new DateOnly(2025, 3, 1)).SetProperty(x => x.AmountMinor, 70_000));
+            n += await db.Opportunities.IgnoreQueryFilters().Where(x => x.Id == ids["J"]).ExecuteUpdateAsync(u => u.SetProperty(x => x.CreatedAt, At("2025-03-01"))
+                .SetProperty(x => x.LostAt, At("2025-03-20")).SetProperty(x => x.CloseDate, new DateOnly(2025, 3, 15)).SetProperty(x => x.AmountMinor, 50_000));
+            FieldChange Change(string field, string? old, string? @new, string at) => new()
+            {
+                EntityType = "opportunity", EntityId = ids["H"], Field = field, OldValue = old, NewValue = @new, ChangedAt = At(at), ChangedBy = "test", Source = "api",
+                ChangeSetId = Guid.NewGuid(),
+            };
+            db.FieldChanges.AddRange(Change("CloseDate", "2025-06-01", "2025-03-20", "2025-02-01"), Change("CloseDate", "2025-03-20", "2025-04-10", "2025-03-01"),
+                Change("AmountMinor", "40000", "90000", "2025-03-02"));
+            return n + await db.SaveChangesAsync();
+        });
+
+        var apm = await w.Admin.GetJsonAsync("/api/v1/analytics/apm?dimension=region&period=FY2026-Q1");
+        string Yoy(JsonElement row) => $"{row.Str("value")} {row.GetProperty("openPipeline").GetProperty("amount").GetDecimal():0.##} {Num(row.GetProperty("openPipeline"), "yoyChange")}";
+        // EMEA: 2,700 open now against 400 then = +575 %; NA had nothing open then; in all 3,300 against 400.
+        Assert.Equal("EMEA 2700 5.75|NA 600 -|(all) 3300 7.25",
+            string.Join("|", apm.GetProperty("rows").EnumerateArray().Append(apm.GetProperty("total")).Select(Yoy)));
     }
 
     private static string Num(JsonElement e, string name) =>
