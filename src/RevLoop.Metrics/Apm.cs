@@ -19,7 +19,8 @@ public enum ApmFactKind
 public readonly record struct ApmFact(string Value, ApmFactKind Kind, bool PriorYear, decimal Amount);
 
 /// <summary>Targets of one dimension value for the period: bookings (closed ACV) and pipeline generation.</summary>
-public sealed record ApmTargets(decimal? Bookings, decimal? Generation);
+/// <param name="PriorBookings">Last year's bookings target of the same period: for the coverage's year-over-year change.</param>
+public sealed record ApmTargets(decimal? Bookings, decimal? Generation, decimal? PriorBookings = null);
 
 /// <summary>
 /// Colour thresholds. pace = (percent of target) / (percent expected by now); red below <see cref="RedBelow"/>, yellow
@@ -54,7 +55,8 @@ public sealed record ApmMatrix(FiscalPeriod Period, DateOnly AsOf, decimal Elaps
 /// Coverage = open pipeline / (bookings target - won) (METRICS.md §5), target = the coverage target, expected 100 %.
 /// Year over year: (this - last) / last, like for like (closed and generation up to the same day a year earlier;
 /// forecast against last year's final closed business; open pipeline against last year's open pipeline as it stood on
-/// the same day, closing in last year's period); none for coverage, which would need last year's targets.
+/// the same day, closing in last year's period; coverage against last year's coverage that day, where last year's
+/// period had a bookings target).
 /// </summary>
 public static class Apm
 {
@@ -76,7 +78,9 @@ public static class Apm
             .Select(kv => Row(kv.Key, kv.Value, targets.GetValueOrDefault(kv.Key), elapsed, thresholds)).ToList();
         var bookings = targets.Values.Where(t => t.Bookings is not null).Select(t => t.Bookings!.Value).ToList();
         var generation = targets.Values.Where(t => t.Generation is not null).Select(t => t.Generation!.Value).ToList();
-        var totalTargets = new ApmTargets(bookings.Count > 0 ? bookings.Sum() : null, generation.Count > 0 ? generation.Sum() : null);
+        var priorBookings = targets.Values.Where(t => t.PriorBookings is not null).Select(t => t.PriorBookings!.Value).ToList();
+        var totalTargets = new ApmTargets(bookings.Count > 0 ? bookings.Sum() : null, generation.Count > 0 ? generation.Sum() : null,
+            priorBookings.Count > 0 ? priorBookings.Sum() : null);
         return new ApmMatrix(period, asOf, elapsed, rows, Row("(all)", total, totalTargets, elapsed, thresholds));
     }
 
@@ -90,13 +94,17 @@ public static class Apm
         var created = Get(s, ApmFactKind.Created, false);
         var remaining = t?.Bookings is { } b ? Math.Max(b - won, 0m) : (decimal?)null;
         var coverage = remaining is > 0 ? open / remaining.Value : (decimal?)null;
+        // Last year's coverage on the same day: its open pipeline then against its target less what was won by then.
+        var priorRemaining = t?.PriorBookings is { } pb ? Math.Max(pb - Get(s, ApmFactKind.Won, true), 0m) : (decimal?)null;
+        var priorCoverage = priorRemaining is > 0 ? Get(s, ApmFactKind.Open, true) / priorRemaining.Value : (decimal?)null;
+        var coverageYoy = coverage is { } cNow && priorCoverage is { } cThen ? Yoy(cNow, cThen) : null;
 
         return new ApmRow(value,
             Cell(forecast, t?.Bookings, Yoy(forecast, Get(s, ApmFactKind.WonWholePeriod, true)), 1m, th),
             Cell(won, t?.Bookings, Yoy(won, Get(s, ApmFactKind.Won, true)), elapsed, th),
             remaining is null ? Cell(open, null, Yoy(open, Get(s, ApmFactKind.Open, true)), 1m, th) : Cell(open, th.CoverageTarget * remaining.Value, Yoy(open, Get(s, ApmFactKind.Open, true)), 1m, th),
             Cell(created, t?.Generation, Yoy(created, Get(s, ApmFactKind.Created, true)), elapsed, th),
-            remaining is null ? Cell(coverage, null, null, 1m, th) : Cell(coverage, th.CoverageTarget, null, 1m, th, reached: remaining == 0));
+            remaining is null ? Cell(coverage, null, coverageYoy, 1m, th) : Cell(coverage, th.CoverageTarget, coverageYoy, 1m, th, reached: remaining == 0));
     }
 
     private static decimal? Yoy(decimal now, decimal before) => before != 0 ? (now - before) / before : null;

@@ -67,9 +67,11 @@ public static class ApmApi
         var rates = await RateBook.LoadAsync(db, ct);
         var facts = await Bookings.ApmFactsAsync(db, rates, dimension, p, today, ct);
         var targets = await TargetsApi.AmountsAsync(db, p.Label, dimension, rates.BaseCurrency, ct);
-        var byValue = targets.GroupBy(kv => kv.Key.Subject).ToDictionary(g => g.Key, g => new ApmTargets(
-            g.Where(kv => kv.Key.Metric == TargetMetrics.Bookings).Select(kv => (decimal?)kv.Value).FirstOrDefault(),
-            g.Where(kv => kv.Key.Metric == TargetMetrics.Generation).Select(kv => (decimal?)kv.Value).FirstOrDefault()), StringComparer.Ordinal);
+        var prior = await TargetsApi.AmountsAsync(db, p.PriorYear.Label, dimension, rates.BaseCurrency, ct);
+        var byValue = targets.Keys.Concat(prior.Keys).Select(k => k.Subject).Distinct(StringComparer.Ordinal).ToDictionary(v => v, v => new ApmTargets(
+            targets.TryGetValue((v, TargetMetrics.Bookings), out var b) ? b : null,
+            targets.TryGetValue((v, TargetMetrics.Generation), out var g) ? g : null,
+            prior.TryGetValue((v, TargetMetrics.Bookings), out var pb) ? pb : null), StringComparer.Ordinal);
         return Apm.Compute(facts, byValue, p, today, Thresholds(settings));
     }
 

@@ -332,8 +332,17 @@ public class ForecastingApiTests
         // EMEA: 2,700 open now against 400 then = +575 %; NA had nothing open then; in all 3,300 against 400.
         Assert.Equal("EMEA 2700 5.75|NA 600 -|(all) 3300 7.25",
             string.Join("|", apm.GetProperty("rows").EnumerateArray().Append(apm.GetProperty("total")).Select(Yoy)));
+
+        // Coverage against last year's on the same day, where last year had a target: EMEA now 2,700 / (5,000 - 1,000 won)
+        // = 0.675; then 400 / (2,000 - 400 won by 2025-02-14, F) = 0.25; +170 %. In all (EMEA's targets only): 0.825 vs 0.25.
+        foreach (var (period, amount) in new[] { ("FY2026-Q1", 5000m), ("FY2025-Q1", 2000m) })
+            await Ok(await w.Admin.PutAsJsonAsync("/api/v1/targets", new { period, subjectKind = "region", subject = "EMEA", metric = "bookings", amount }));
+        apm = await w.Admin.GetJsonAsync("/api/v1/analytics/apm?dimension=region&period=FY2026-Q1");
+        string Coverage(JsonElement row) => $"{row.Str("value")} {Num(row.GetProperty("coverage"), "amount")} {Num(row.GetProperty("coverage"), "yoyChange")}";
+        Assert.Equal("EMEA 0.675 1.7|NA - -|(all) 0.825 2.3",
+            string.Join("|", apm.GetProperty("rows").EnumerateArray().Append(apm.GetProperty("total")).Select(Coverage)));
     }
 
     private static string Num(JsonElement e, string name) =>
-        e.GetProperty(name).ValueKind == JsonValueKind.Null ? "-" : e.GetProperty(name).GetDecimal().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        e.GetProperty(name).ValueKind == JsonValueKind.Null ? "-" : e.GetProperty(name).GetDecimal().ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
 }
