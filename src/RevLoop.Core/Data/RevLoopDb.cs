@@ -58,6 +58,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<CustomFieldValue> CustomFieldValues => Set<CustomFieldValue>();
     public DbSet<RecordTag> RecordTags => Set<RecordTag>();
     public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<InstallationSecret> InstallationSecrets => Set<InstallationSecret>();
     public DbSet<Target> Targets => Set<Target>();
     public DbSet<ForecastSubmission> ForecastSubmissions => Set<ForecastSubmission>();
     public DbSet<ForecastSnapshot> ForecastSnapshots => Set<ForecastSnapshot>();
@@ -440,6 +441,13 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             b.Entity(type).Property(nameof(ITaggedRecord.CustomFields)).HasMaxLength(8000);
         }
 
+        b.Entity<InstallationSecret>(e =>
+        {
+            e.ToTable("InstallationSecrets");
+            e.HasKey(x => x.Name);
+            e.Property(x => x.Name).HasMaxLength(50);
+            e.Property(x => x.Value).HasMaxLength(200);
+        });
         b.Entity<ImportJob>(e =>
         {
             e.ToTable("ImportJobs");

@@ -19,6 +19,8 @@ public sealed class FieldChange
 public static class ChangeSources
 {
     public const string Ui = "ui", Api = "api", Import = "import", Sync = "sync", Cli = "cli", System = "system", Merge = "merge";
+    /// <summary>The person clicked the unsubscribe link of an email.</summary>
+    public const string Unsubscribe = "unsubscribe";
 }
 
 /// <summary>

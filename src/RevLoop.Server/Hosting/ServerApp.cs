@@ -132,6 +132,7 @@ public static class ServerApp
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
+        Marketing.Unsubscribe.MapUnsubscribe(app);
         app.MapWebhooksApi();
         Platform.Imports.ImportsApi.MapImportsApi(app);
         Forecasting.TargetsApi.MapTargetsApi(app);
