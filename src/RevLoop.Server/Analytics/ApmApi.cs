@@ -84,7 +84,7 @@ public static class ApmApi
         var settings = await SettingsApi.LoadAsync(db, ct);
         var rates = await RateBook.LoadAsync(db, ct);
         var today = Bookings.Today(db);
-        var facts = await Bookings.ApmFactsAsync(db, rates, TargetSubjects.Product, p, today, ct);
+        var facts = await Bookings.ApmFactsAsync(db, rates, TargetSubjects.Product, p, today, ct, priorOpen: false);
         var bookings = await db.Targets.AsNoTracking()
             .Where(t => t.Period == p.Label && t.Metric == TargetMetrics.Bookings && (t.SubjectKind == TargetSubjects.Company || TargetSubjects.Dimensions.Contains(t.SubjectKind)))
             .GroupBy(t => t.SubjectKind).Select(g => new { Kind = g.Key, Minor = g.Sum(t => t.AmountMinor) }).ToListAsync(ct);

@@ -40,7 +40,7 @@ public static class DemoForecasts
             // Dimension targets from last year's same quarter, looked at as a whole.
             foreach (var dim in TargetSubjects.Dimensions)
             {
-                var facts = await Bookings.ApmFactsAsync(db, rates, dim, q, q.End.AddDays(-1), ct);
+                var facts = await Bookings.ApmFactsAsync(db, rates, dim, q, q.End.AddDays(-1), ct, priorOpen: false);
                 foreach (var g in facts.Where(f => f.PriorYear).GroupBy(f => f.Value).OrderBy(g => g.Key, StringComparer.Ordinal))
                 {
                     var won = g.Where(f => f.Kind == ApmFactKind.WonWholePeriod).Sum(f => f.Amount);

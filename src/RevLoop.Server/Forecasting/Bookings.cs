@@ -92,7 +92,8 @@ public static class Bookings
     }
 
     /// <summary>The amounts behind the APM for one dimension: closing in the period and a year earlier, and created in both.</summary>
-    public static async Task<List<ApmFact>> ApmFactsAsync(RevLoopDb db, RateBook rates, string dimension, FiscalPeriod p, DateOnly asOf, CancellationToken ct)
+    /// <param name="priorOpen">Also last year's open pipeline as it stood (read from history; not needed for targets).</param>
+    public static async Task<List<ApmFact>> ApmFactsAsync(RevLoopDb db, RateBook rates, string dimension, FiscalPeriod p, DateOnly asOf, CancellationToken ct, bool priorOpen = true)
     {
         var prior = p.PriorYear;
         var priorAsOf = asOf.AddYears(-1);
@@ -132,7 +133,7 @@ public static class Bookings
             if (rates.ToBaseMinor(r.Minor, r.Currency, r.CloseDate) is not { } minor) continue;
             facts.Add(new ApmFact(r.Value ?? NoValue, ApmFactKind.Created, r.PriorYear, MinorUnits.ToAmount(minor, rates.BaseCurrency)));
         }
-        await PriorOpenAsync(db, rates, dimension, prior, priorAsOf, facts, ct);
+        if (priorOpen) await PriorOpenAsync(db, rates, dimension, prior, priorAsOf, facts, ct);
         return facts;
     }
 
