@@ -8,6 +8,7 @@ using RevLoop.Server.Platform;
 namespace RevLoop.Server.Crm.Routing;
 
 /// <summary>Where a lead goes and why: an owner, or a queue to be claimed from, or neither when nothing matched.</summary>
+/// <remarks><see cref="Queue"/> is the pool the lead waits in (no owner yet); <see cref="QueueId"/> alone, with an owner, names the queue whose SLA applies.</remarks>
 public sealed record RoutingDecision(Guid? RuleId, string Rule, string Reason, Guid? OwnerId, Guid? QueueId, string? Queue, DateTimeOffset? SlaDueAt);
 
 /// <summary>
@@ -93,7 +94,7 @@ public static class LeadRouting
         public RoutingDecision Decide(Lead lead, bool routing)
         {
             if (lead.MatchedAccountId is { } accountId && Accounts.TryGetValue(accountId, out var account) && account.OwnerId is { } accountOwner)
-                return Assigned(null, "Account owner", $"{lead.Company ?? account.Name} is account {account.Name}, owned by {NameOf(accountOwner)}", accountOwner, null, routing);
+                return Assigned(null, "Account owner", $"the company matches account {account.Name}, owned by {NameOf(accountOwner)}", accountOwner, null, routing);
             foreach (var rule in Rules)
             {
                 if (!Matches(rule, lead)) continue;
@@ -108,7 +109,8 @@ public static class LeadRouting
                         break;
                     case RoutingActions.RoundRobin:
                     case RoutingActions.LoadBalanced:
-                        var team = Users.Where(u => u.Value.TeamId == rule.TeamId).Select(u => u.Key).Order().ToList();
+                        // The team's turn order is by name, so a manager can tell who is next.
+                        var team = Users.Where(u => u.Value.TeamId == rule.TeamId).OrderBy(u => u.Value.Name, StringComparer.Ordinal).ThenBy(u => u.Key).Select(u => u.Key).ToList();
                         var available = team.Where(Available).ToList();
                         if (available.Count > 0)
                         {
@@ -137,8 +139,8 @@ public static class LeadRouting
         private RoutingDecision Assigned(RoutingRule? rule, string name, string reason, Guid owner, LeadQueue? queue, bool routing)
         {
             if (routing) OpenLeads[owner] = OpenLeads.GetValueOrDefault(owner) + 1;
-            // A rule with a queue holds its reps to that queue's SLA too.
-            return new RoutingDecision(rule?.Id, name, reason, owner, null, null, queue is null ? null : Now.AddMinutes(queue.SlaMinutes));
+            // A rule with a queue holds its reps to that queue's SLA (and escalation) too; the lead waits in no pool.
+            return new RoutingDecision(rule?.Id, name, reason, owner, queue?.Id, null, queue is null ? null : Now.AddMinutes(queue.SlaMinutes));
         }
 
         private RoutingDecision Queued(RoutingRule rule, string reason, LeadQueue queue) =>

@@ -29,7 +29,8 @@ public static class LeadSla
                      .Select(a => new { a.LeadId, a.CreatedAt }).ToListAsync(ct))
             Touch(a.LeadId!.Value, a.CreatedAt);
         var type = RecordTypes.NameOf(typeof(Lead));
-        foreach (var c in await db.FieldChanges.Where(c => c.EntityType == type && ids.Contains(c.EntityId) && c.Field == nameof(Lead.Status) && c.ChangedAt >= from)
+        // The insert writes the first status too (old value null): only a change from one status to another is a touch.
+        foreach (var c in await db.FieldChanges.Where(c => c.EntityType == type && ids.Contains(c.EntityId) && c.Field == nameof(Lead.Status) && c.OldValue != null && c.ChangedAt >= from)
                      .Select(c => new { c.EntityId, c.ChangedAt }).ToListAsync(ct))
             Touch(c.EntityId, c.ChangedAt);
         return touches;
