@@ -70,9 +70,8 @@ public static class LeadRouting
 
         public static async Task<Router> LoadAsync(RevLoopDb db, DateTimeOffset now, IReadOnlyList<Lead> leads, CancellationToken ct)
         {
-            var rules = await db.RoutingRules.AsNoTracking().Where(r => r.Active).OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(ct);
-            // Tracked so a round-robin turn is saved with the lead.
-            foreach (var r in rules.Where(r => r.Action == RoutingActions.RoundRobin)) db.Attach(r);
+            // Tracked so a round-robin turn is saved with the lead (and a second routing in the same unit of work sees it).
+            var rules = await db.RoutingRules.Where(r => r.Active).OrderBy(r => r.Position).ThenBy(r => r.Id).ToListAsync(ct);
             var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => (u.DisplayName, u.TeamId), ct);
             var teamIds = rules.Where(r => r.TeamId is not null).Select(r => r.TeamId).Distinct().ToList();
             var reps = users.Where(u => teamIds.Contains(u.Value.TeamId)).Select(u => (Guid?)u.Key).ToList();
