@@ -64,7 +64,24 @@ public class LeadRoutingPagesTests(UiFixture f)
         await Expect(rep.GetByTestId("routing").Locator("tbody tr").Nth(1).Locator("td").Nth(1)).ToHaveTextAsync($"Rule {u}");
         await rep.Context.CloseAsync();
 
+        // A rep's capacity and absence: a bad capacity is named, a good one is listed, then cleared again.
         await page.GotoAsync("/settings/routing");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByLabel("Capacity (open leads)").FillAsync("-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("rep-errors")).ToContainTextAsync("capacity must be a whole number, 0 or more");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByLabel("Capacity (open leads)").FillAsync("40");
+        await page.GetByLabel("Out of office until").FillAsync("2031-12-24");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Availability saved.");
+        var repRow = page.Locator($"tr[data-rep='{f.Rep.DisplayName}'] td");
+        await Expect(repRow.Nth(1)).ToHaveTextAsync("40");
+        await Expect(repRow.Nth(2)).ToHaveTextAsync("25 Dec 2031, 00:00");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Availability saved.");
+
         await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Rule {u}" }).ClickAsync();
         await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
         await Expect(page.Locator($"tr[data-rule='Rule {u}']")).ToHaveCountAsync(0);
