@@ -71,6 +71,10 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<TrackingKey> TrackingKeys => Set<TrackingKey>();
     public DbSet<SuppressionEntry> Suppressions => Set<SuppressionEntry>();
     public DbSet<ContactBlock> ContactBlocks => Set<ContactBlock>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<LeadQueue> LeadQueues => Set<LeadQueue>();
+    public DbSet<RepAvailability> RepAvailability => Set<RepAvailability>();
+    public DbSet<LeadAssignment> LeadAssignments => Set<LeadAssignment>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -551,6 +555,39 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(v => v.VisitorId).HasMaxLength(100);
             e.Property(v => v.PersonType).HasMaxLength(10);
             e.HasIndex(v => new { v.PersonType, v.PersonId });
+        });
+        b.Entity<RoutingRule>(e =>
+        {
+            e.ToTable("RoutingRules");
+            e.Property(r => r.Name).HasMaxLength(200);
+            e.Property(r => r.Regions).HasMaxLength(1000);
+            e.Property(r => r.Countries).HasMaxLength(1000);
+            e.Property(r => r.Segments).HasMaxLength(200);
+            e.Property(r => r.Sources).HasMaxLength(1000);
+            e.Property(r => r.Products).HasMaxLength(1000);
+            e.Property(r => r.Action).HasMaxLength(20);
+            e.HasIndex(r => r.Position);
+        });
+        b.Entity<LeadQueue>(e =>
+        {
+            e.ToTable("LeadQueues");
+            e.Property(q => q.Name).HasMaxLength(100);
+            e.HasIndex(q => q.Name).IsUnique();
+        });
+        b.Entity<RepAvailability>(e =>
+        {
+            e.ToTable("RepAvailability");
+            e.HasKey(r => r.UserId);
+        });
+        b.Entity<LeadAssignment>(e =>
+        {
+            e.ToTable("LeadAssignments");
+            e.Property(a => a.Rule).HasMaxLength(200);
+            e.Property(a => a.Reason).HasMaxLength(500);
+            e.HasIndex(a => new { a.LeadId, a.Id });
+            // The queue page and the SLA worker read the current, untouched decisions by queue/owner and due time.
+            e.HasIndex(a => new { a.Current, a.QueueId, a.SlaDueAt });
+            e.HasIndex(a => new { a.Current, a.OwnerId, a.SlaDueAt });
         });
         b.Entity<TrackingKey>(e =>
         {

@@ -32,6 +32,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Crm.Duplicates.MergeVerb.Build());
         root.Subcommands.Add(Analytics.MetricsVerb.Build());
         root.Subcommands.Add(Demo.DemoVerb.Build());
+        root.Subcommands.Add(Crm.Routing.RoutingVerb.Build());
         return root;
     }
 

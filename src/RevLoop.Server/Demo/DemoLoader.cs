@@ -74,6 +74,8 @@ public static class DemoLoader
         }, ct);
         log("targets, forecast submissions and snapshots…");
         await DemoForecasts.AddAsync(db, options, ct);
+        log("lead routing rules, queues and the leads waiting in them…");
+        await DemoRouting.AddAsync(db, options, ct);
         summary.Elapsed = clock.Elapsed;
         return summary;
     }

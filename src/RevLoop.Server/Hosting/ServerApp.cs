@@ -95,6 +95,7 @@ public static class ServerApp
         services.AddSingleton<Analytics.WinModels>();
         services.AddSingleton(options.ForecastSnapshots);
         if (options.RunWorkers) services.AddHostedService<Forecasting.ForecastSnapshotWorker>();
+        if (options.RunWorkers) services.AddHostedService<Crm.Routing.LeadSlaWorker>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -121,6 +122,7 @@ public static class ServerApp
         app.MapPeopleApi();
         Crm.Contacts.ContactsApi.MapContactsApi(app);
         Crm.Leads.LeadsApi.MapLeadsApi(app);
+        Crm.Routing.RoutingApi.MapRoutingApi(app);
         Crm.Duplicates.DuplicatesApi.MapDuplicatesApi(app);
         Crm.Activities.ActivitiesApi.MapActivitiesApi(app);
         Crm.Products.ProductsApi.MapProductsApi(app);

@@ -8,6 +8,7 @@ using RevLoop.Data;
 using RevLoop.Marketing;
 using RevLoop.Server.Crm;
 using RevLoop.Server.Crm.Leads;
+using RevLoop.Server.Crm.Routing;
 using RevLoop.Server.Platform;
 
 namespace RevLoop.Server.Marketing;
@@ -95,6 +96,8 @@ public static class EventIngestion
         var accepted = new List<Parsed>(fresh.Count);
         var created = new List<CreatedLead>();
         await ResolveAsync(db, fresh, accepted, rejected, created, now, ct);
+        // New leads are routed in this transaction, so a demo request has its rep (or queue) the moment it is stored.
+        await LeadRouting.RouteAsync(db, db.ChangeTracker.Entries<Lead>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList(), ct);
 
         var events = accepted.Select(p => p.Event).ToList();
         BulkRows.Write(db, events);

@@ -87,6 +87,12 @@ public static class LeadsApi
         var duplicates = await DuplicateFinder.ForLeadAsync(db, l, ct);
         if (reject && duplicates.Count > 0) return DuplicatePolicy.Conflict("lead", duplicates);
         db.Leads.Add(l);
+        // A lead given an owner or a pool stays there; any other is matched to its company's account and routed.
+        if (input.OwnerId is null && input.Pool is null)
+        {
+            l.MatchedAccountId = (await MatchAccountAsync(db, l, ct)).Item1?.Id;
+            await Routing.LeadRouting.RouteAsync(db, [l], ct);
+        }
         await db.SaveChangesAsync(ct);
         response.Headers.ETag = ETags.For(l.Version);
         return TypedResults.Created($"/api/v1/leads/{l.Id}", new LeadCreatedDto(LeadDto.From(l), duplicates));

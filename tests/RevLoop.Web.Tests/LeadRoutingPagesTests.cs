@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace RevLoop.Web.Tests;
+
+[Collection(UiCollection.Name)]
+public class LeadRoutingPagesTests(UiFixture f)
+{
+    [Fact]
+    public async Task A_rule_and_queue_made_on_the_settings_page_route_a_lead_that_a_rep_claims_from_the_queue_page()
+    {
+        // A region of its own, so the rule touches no other test's leads.
+        var u = Guid.NewGuid().ToString("N")[..6];
+        var region = $"R{u}";
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync("/settings/routing");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Lead routing");
+
+        await page.GetByLabel("Queue name").FillAsync($"Pool {u}");
+        await page.GetByLabel("SLA (minutes)").FillAsync("30");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add queue" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync($"Queue Pool {u} added.");
+
+        // A queue rule without a queue is refused, naming the field; with one it is added.
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync($"Rule {u}");
+        await page.GetByLabel("Regions").FillAsync(region);
+        await page.GetByLabel("Then").SelectOptionAsync("queue");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add rule" }).ClickAsync();
+        await Expect(page.GetByTestId("rule-errors")).ToContainTextAsync("queueId is required to put leads in a queue");
+        await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = $"Pool {u}" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add rule" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync($"Rule Rule {u} added.");
+        await Expect(page.Locator($"tr[data-rule='Rule {u}'] td").Nth(1)).ToHaveTextAsync($"region {region.ToLowerInvariant()}");
+        await Expect(page.Locator($"tr[data-rule='Rule {u}'] td").Nth(2)).ToHaveTextAsync($"queue Pool {u}");
+
+        // Simulation says where a lead would go.
+        await page.Locator("#s-region").FillAsync(region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"Rule {u}: matched rule");
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"(waits in Pool {u})");
+
+        // A lead from the API lands in the pool; the rep sees it with its SLA timer and claims it.
+        using var api = await f.Server.ClientForAsync(f.Admin);
+        using var created = await api.PostAsJsonAsync("/api/v1/leads", new { firstName = "Quinn", lastName = $"Queue{u}", company = $"Q {u}", region });
+        var leadId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var rep = await f.SignedInAsync(f.Rep);
+        await rep.GotoAsync("/leads/queue");
+        await rep.Locator("#q-queue").SelectOptionAsync(new SelectOptionValue { Label = $"Pool {u} (SLA 30 min)" });
+        await rep.WaitForURLAsync(new Regex("queue="));
+        var row = rep.Locator($"tr[data-lead='{leadId}']");
+        await Expect(row.Locator("th")).ToHaveTextAsync($"Quinn Queue{u}");
+        await Expect(row.GetByTestId("sla")).ToHaveTextAsync(new Regex("^(29|30) min left$"));
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Claim Quinn Queue{u}" }).ClickAsync();
+        await Expect(rep.GetByTestId("message")).ToHaveTextAsync("Claimed: the lead is yours now.");
+        await Expect(rep.Locator($"tr[data-lead='{leadId}']")).ToHaveCountAsync(0);
+        await rep.GotoAsync("/leads/queue");
+        await Expect(rep.Locator($"tr[data-lead='{leadId}'] th")).ToHaveTextAsync($"Quinn Queue{u}");
+        await rep.Locator($"tr[data-lead='{leadId}'] th a").ClickAsync();
+        await rep.WaitForURLAsync(new Regex($"/leads/{leadId}$"));
+        await Expect(rep.GetByTestId("routing").Locator("tbody tr").First.Locator("td").Nth(1)).ToHaveTextAsync("Claimed");
+        await Expect(rep.GetByTestId("routing").Locator("tbody tr").Nth(1).Locator("td").Nth(1)).ToHaveTextAsync($"Rule {u}");
+        await rep.Context.CloseAsync();
+
+        // A rep's capacity and absence: a bad capacity is named, a good one is listed, then cleared again.
+        await page.GotoAsync("/settings/routing");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByLabel("Capacity (open leads)").FillAsync("-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("rep-errors")).ToContainTextAsync("capacity must be a whole number, 0 or more");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByLabel("Capacity (open leads)").FillAsync("40");
+        await page.GetByLabel("Out of office until").FillAsync("2031-12-24");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Availability saved.");
+        var repRow = page.Locator($"tr[data-rep='{f.Rep.DisplayName}'] td");
+        await Expect(repRow.Nth(1)).ToHaveTextAsync("40");
+        await Expect(repRow.Nth(2)).ToHaveTextAsync("25 Dec 2031, 00:00");
+        await page.GetByLabel("Rep", new() { Exact = true }).SelectOptionAsync(f.Rep.Id.ToString());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Availability saved.");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Rule {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
+        await Expect(page.Locator($"tr[data-rule='Rule {u}']")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+}
