@@ -52,7 +52,7 @@ public static class PostgresServer
         var port = FreePort();
         Run(Path.Combine(bin, "initdb"), $"-D {dataDir}/data -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync", IsRoot());
         Run(Path.Combine(bin, "pg_ctl"),
-            $"-D {dataDir}/data -l {dataDir}/log -w -t 60 -o \"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start", IsRoot());
+            $"-D {dataDir}/data -l {dataDir}/log -w -t 60 -o \"-p {port} -k {dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400\" start", IsRoot());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(bin);
         StartWatchdog(bin);
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=20;Timeout=30";

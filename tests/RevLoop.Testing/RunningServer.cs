@@ -89,6 +89,13 @@ public sealed class RunningServer : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        // Each test has its own database, so its own connection pool: close its idle connections now rather than after
+        // the pool's idle lifetime, or a few hundred tests in parallel run the shared PostgreSQL out of connections.
+        if (Database.Provider == DatabaseProvider.Postgres)
+        {
+            using var connection = new Npgsql.NpgsqlConnection(Database.ConnectionString);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
     }
 }
 
