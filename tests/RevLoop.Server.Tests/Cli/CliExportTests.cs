@@ -29,9 +29,9 @@ public class CliExportTests
 
         var expected = Lines(
             ExportHeader,
-            $"{p},\"Parent, Inc.\",parent.com,Software,5000,enterprise,EMEA,DE,,owner@example.com,",
-            $"{c},\"Child \"\"Two\"\"\nLine\",,,,,,,{p},,",
-            $"{t},Third,third.io,,45,smb,APAC,JP,,owner@example.com,");
+            $"{p},\"Parent, Inc.\",parent.com,Software,5000,enterprise,EMEA,DE,,owner@example.com,,,",
+            $"{c},\"Child \"\"Two\"\"\nLine\",,,,,,,{p},,,,",
+            $"{t},Third,third.io,,45,smb,APAC,JP,,owner@example.com,,,");
         var output = Path.Combine(dir, "out.csv");
         var exported = await RevLoopProcess.RunAsync(server.Database, "export", "accounts", "--out", output);
         Assert.True(exported.ExitCode == 0, exported.ToString());

@@ -9,7 +9,7 @@ internal static class CliFiles
     public const string Header = "id,name,domain,industry,employees,segment,region,country,parent_account_id,owner_email";
 
     /// <summary>What `export accounts` writes: the import columns plus the external id.</summary>
-    public const string ExportHeader = Header + ",external_id";
+    public const string ExportHeader = Header + ",external_id,tags,custom_fields";
 
     /// <summary>The actor the CLI writes onto history rows: cli:&lt;OS user&gt;.</summary>
     public static readonly string Actor = "cli:" + Environment.UserName;

@@ -53,8 +53,8 @@ public class RoundTripTests
             }
         }
         Assert.Equal(4, first["opportunities"].Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-        Assert.StartsWith("id,name,account_id,primary_contact_id,pipeline,stage,amount,acv,currency,close_date,next_step,owner_email,sourcing_role,source,type,forecast_category,region,segment,product_family,lost_reason,won_at,lost_at,external_id\n", first["opportunities"]);
-        Assert.Contains(",New business,Proposal,12000.50,10000.00,USD,2026-12-31,\"Send contract, then call\",owner@example.com,,,new_business,pipeline,,,,,,,O-1\n", first["opportunities"]);
+        Assert.StartsWith("id,name,account_id,primary_contact_id,pipeline,stage,amount,acv,currency,close_date,next_step,owner_email,sourcing_role,source,type,forecast_category,region,segment,product_family,lost_reason,won_at,lost_at,external_id,tags,custom_fields\n", first["opportunities"]);
+        Assert.Contains(",New business,Proposal,12000.50,10000.00,USD,2026-12-31,\"Send contract, then call\",owner@example.com,,,new_business,pipeline,,,,,,,O-1,,\n", first["opportunities"]);
 
         await using var target = await RunningServer.StartAsync(provider);
         await target.CreateUserAsync("owner@example.com", Roles.Ae, "Sales");

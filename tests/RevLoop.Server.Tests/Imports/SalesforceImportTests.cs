@@ -131,7 +131,7 @@ public class SalesforceImportTests
 
         await File.WriteAllTextAsync(map, """{ "Company Name": "company", "Web Site": "domain" }""");
         var unknown = await ImportAsync(server, 2, "accounts", file, "--map", map);
-        Assert.Equal("error: line 1: unknown column(s) Company Name, Headcount, Notes (after map map.json); allowed: id, name, domain, industry, employees, segment, region, country, parent_account_id, owner_email, external_id, parent_account_external_id"
+        Assert.Equal("error: line 1: unknown column(s) Company Name, Headcount, Notes (after map map.json); allowed: id, name, domain, industry, employees, segment, region, country, parent_account_id, owner_email, external_id, tags, custom_fields, parent_account_external_id"
             + Environment.NewLine, unknown.StdErr);
         await File.WriteAllTextAsync(map, """{ "Company Name": 1 }""");
         var bad = await ImportAsync(server, 2, "accounts", file, "--map", map);

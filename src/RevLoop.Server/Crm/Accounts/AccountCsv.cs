@@ -33,6 +33,8 @@ public sealed class AccountCsv : RecordCsv<Account>
         CsvColumn<Account>.Id("parent_account_id", nameof(Account.ParentAccountId), a => a.ParentAccountId, (a, v) => a.ParentAccountId = v),
         OwnerEmail(),
         CsvColumn<Account>.Text("external_id", nameof(Account.ExternalId), a => a.ExternalId, (a, v) => a.ExternalId = v, 100),
+        TagsColumn(),
+        CustomFieldsColumn(),
         CsvColumn<Account>.Deferred("parent_account_external_id", null, nameof(Account.ParentAccountId)),
     ];
 

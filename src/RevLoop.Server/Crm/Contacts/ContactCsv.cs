@@ -32,6 +32,8 @@ public sealed class ContactCsv : RecordCsv<Contact>
         CsvColumn<Contact>.OneOf("sms_consent", nameof(Contact.SmsConsent), c => c.SmsConsent, (c, v) => c.SmsConsent = v!, Consent.All),
         OwnerEmail(),
         CsvColumn<Contact>.Text("external_id", nameof(Contact.ExternalId), c => c.ExternalId, (c, v) => c.ExternalId = v, 100),
+        TagsColumn(),
+        CustomFieldsColumn(),
         CsvColumn<Contact>.Deferred("account", null, nameof(Contact.AccountId)),
         CsvColumn<Contact>.Deferred("account_external_id", null, nameof(Contact.AccountId)),
     ];

@@ -48,6 +48,8 @@ public sealed class LeadCsv : RecordCsv<Lead>
         CsvColumn<Lead>.Id("converted_contact_id", nameof(Lead.ConvertedContactId), l => l.ConvertedContactId, (l, v) => l.ConvertedContactId = v),
         CsvColumn<Lead>.Id("converted_opportunity_id", nameof(Lead.ConvertedOpportunityId), l => l.ConvertedOpportunityId, (l, v) => l.ConvertedOpportunityId = v),
         CsvColumn<Lead>.Text("external_id", nameof(Lead.ExternalId), l => l.ExternalId, (l, v) => l.ExternalId = v, 100),
+        TagsColumn(),
+        CustomFieldsColumn(),
     ];
 
     public override void Check(ImportRow<Lead> row, ImportContext context)

@@ -51,6 +51,8 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
         CsvColumn<Opportunity>.Instant("won_at", nameof(Opportunity.WonAt), o => o.WonAt, (o, v) => o.WonAt = v),
         CsvColumn<Opportunity>.Instant("lost_at", nameof(Opportunity.LostAt), o => o.LostAt, (o, v) => o.LostAt = v),
         CsvColumn<Opportunity>.Text("external_id", nameof(Opportunity.ExternalId), o => o.ExternalId, (o, v) => o.ExternalId = v, 100),
+        TagsColumn(),
+        CustomFieldsColumn(),
         CsvColumn<Opportunity>.Deferred("account", null, nameof(Opportunity.AccountId)),
         CsvColumn<Opportunity>.Deferred("account_external_id", null, nameof(Opportunity.AccountId)),
     ];

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Crm.Configuration;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Platform;
@@ -46,6 +48,46 @@ public abstract class RecordCsv<T> where T : class, ITrackedRecord, IOwnedRecord
         Name = "owner_email", Fields = [nameof(IOwnedRecord.OwnerId)], Export = (r, names) => names.Email(r.OwnerId),
         Import = (row, v) => row.Deferred["owner_email"] = v,
     };
+
+    /// <summary>Tags, comma-separated as stored (so quoted in the file), normalised and checked like the API's.</summary>
+    protected static CsvColumn<T> TagsColumn() => new()
+    {
+        Name = "tags", Fields = [nameof(ITaggedRecord.Tags)], Export = (r, _) => ((ITaggedRecord)r).Tags,
+        Import = (row, v) =>
+        {
+            var errors = new List<(string, string)>();
+            var tags = Server.Crm.Configuration.TagsAndCustomFields.NormaliseTags(v.Split(','), errors);
+            if (errors.Count > 0) throw new InputException("tags", $"{errors[0].Item2} ({errors[0].Item1})");
+            ((ITaggedRecord)row.Draft).Tags = tags;
+        },
+    };
+
+    /// <summary>Custom field values as the JSON object the API shows (<c>{"tier":"gold"}</c>), checked per batch against the definitions.</summary>
+    protected static CsvColumn<T> CustomFieldsColumn() =>
+        CsvColumn<T>.Deferred("custom_fields", (r, _) => ((ITaggedRecord)r).CustomFields, nameof(ITaggedRecord.CustomFields));
+
+    /// <summary>Reads each row's custom_fields cell through the API's rules (one read of the definitions per batch).</summary>
+    public async Task ResolveCustomFieldsAsync(ImportContext context, IReadOnlyList<ImportRow<T>> rows, CancellationToken ct)
+    {
+        if (Column("custom_fields") is null) return;
+        List<CustomFieldDefinition>? definitions = null;
+        foreach (var row in rows)
+        {
+            if (row.Error is not null || row.Cell("custom_fields") is not { } text) continue;
+            definitions ??= await Server.Crm.Configuration.TagsAndCustomFields.DefinitionsAsync(context.Db, RecordName, ct);
+            row.Try(() =>
+            {
+                Dictionary<string, JsonElement>? values;
+                try { values = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(text); }
+                catch (JsonException) { values = null; }
+                if (values is null) throw new InputException("custom_fields", "must be a JSON object of field keys and values, like {\"tier\":\"gold\"}");
+                var errors = new List<(string, string)>();
+                var json = Server.Crm.Configuration.TagsAndCustomFields.CustomFieldsJson(RecordName, values, definitions, errors);
+                if (errors.Count > 0) throw new InputException("custom_fields." + errors[0].Item1["customFields.".Length..], errors[0].Item2);
+                ((ITaggedRecord)row.Draft).CustomFields = json;
+            });
+        }
+    }
 
     protected static void ResolveOwner(ImportContext context, ImportRow<T> row)
     {

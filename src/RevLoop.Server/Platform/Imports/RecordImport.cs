@@ -153,6 +153,7 @@ public static class RecordImport
         {
             if (batch.Count > 0)
             {
+                await kind.ResolveCustomFieldsAsync(context, batch, ct);
                 await kind.ResolveAsync(context, batch, ct);
                 await Match(kind, db, batch, hasId, ct);
                 var registry = new Dictionary<(string, string), T>();
