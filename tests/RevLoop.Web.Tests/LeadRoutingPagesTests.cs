@@ -82,6 +82,33 @@ public class LeadRoutingPagesTests(UiFixture f)
         await page.GetByRole(AriaRole.Button, new() { Name = "Save availability" }).ClickAsync();
         await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Availability saved.");
 
+        // Rules are evaluated in order: a second rule moves ahead of the first, is paused (kept, greyed, skipped) and resumed.
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync($"Second {u}");
+        await page.GetByLabel("Regions").FillAsync(region);
+        await page.GetByLabel("Then").SelectOptionAsync("queue");
+        await page.GetByLabel("Queue", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = $"Pool {u}" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add rule" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync($"Rule Second {u} added.");
+        string[] Names(string[] all) => all.Where(n => n.EndsWith(u, StringComparison.Ordinal)).ToArray();
+        async Task<string[]> Order() => Names(await page.Locator("table[data-testid='rules'] tbody tr[data-rule]").EvaluateAllAsync<string[]>("rs => rs.map(r => r.dataset.rule)"));
+        Assert.Equal([$"Rule {u}", $"Second {u}"], await Order());
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Move rule Second {u} up" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule moved.");
+        Assert.Equal([$"Second {u}", $"Rule {u}"], await Order());
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Pause rule Second {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule paused.");
+        await Expect(page.Locator($"tr[data-rule='Second {u}']")).ToHaveClassAsync("muted");
+        await page.Locator("#s-region").FillAsync(region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"Rule {u}: matched rule");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Resume rule Second {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule resumed.");
+        await page.Locator("#s-region").FillAsync(region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"Second {u}: matched rule");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Second {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
+
         await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Rule {u}" }).ClickAsync();
         await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
         await Expect(page.Locator($"tr[data-rule='Rule {u}']")).ToHaveCountAsync(0);
