@@ -14,9 +14,9 @@ public class DuplicateMergeTests(UiFixture f)
     {
         var u = Guid.NewGuid().ToString("N")[..6];
         var domain = $"umbra-{u}.com";
-        var seeded = await f.SeedAsync([new Account { Name = $"Umbra {u}", Domain = domain, Country = "DE", OwnerId = f.Rep.Id }], by: f.Rep, at: f.Clock.GetUtcNow().AddDays(-3));
+        var seeded = await f.SeedAsync([new Account { Name = $"Umbra {u}", Domain = domain, Country = "DE", OwnerId = f.Rep.Id, Tags = "vip" }], by: f.Rep, at: f.Clock.GetUtcNow().AddDays(-3));
         var survivor = seeded[0];
-        var duplicate = (await f.SeedAsync([new Account { Name = $"Umbra Holdings {u}", Domain = domain, Country = "FR", Industry = "Biotech" }], by: f.Admin))[0];
+        var duplicate = (await f.SeedAsync([new Account { Name = $"Umbra Holdings {u}", Domain = domain, Country = "FR", Industry = "Biotech", Tags = "emea,partner" }], by: f.Admin))[0];
         var page = await f.SignedInAsync(f.Admin);
 
         await page.GotoAsync($"/accounts/{survivor.Id}");
@@ -38,6 +38,10 @@ public class DuplicateMergeTests(UiFixture f)
         await Expect(page.Locator("input[name='pick.country'][value='survivor']")).ToBeCheckedAsync();
         await Expect(page.Locator("input[name='pick.industry'][value='duplicate']")).ToBeCheckedAsync();
         await page.GetByLabel($"Name: take Umbra Holdings {u}").CheckAsync();
+        // Tags side by side too: here the merged record's set is kept.
+        await Expect(page.Locator("tr[data-field='tags'] td").Nth(0)).ToHaveTextAsync("vip");
+        await Expect(page.Locator("tr[data-field='tags'] td").Nth(1)).ToHaveTextAsync("emea, partner");
+        await page.GetByLabel("Tags: take emea, partner").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Merge", Exact = true }).ClickAsync();
 
         await page.WaitForURLAsync(new Regex($"/accounts/{survivor.Id}\\?merged="));
@@ -49,7 +53,7 @@ public class DuplicateMergeTests(UiFixture f)
         var (kept, gone) = await f.WithDbAsync(async db => (
             await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == survivor.Id),
             await db.Accounts.IgnoreQueryFilters().AsNoTracking().SingleAsync(a => a.Id == duplicate.Id)));
-        Assert.Equal(($"Umbra Holdings {u}", domain, "DE", "Biotech", f.Rep.Id), (kept.Name, kept.Domain, kept.Country, kept.Industry, kept.OwnerId));
+        Assert.Equal(($"Umbra Holdings {u}", domain, "DE", "Biotech", f.Rep.Id, "emea,partner"), (kept.Name, kept.Domain, kept.Country, kept.Industry, kept.OwnerId, kept.Tags));
         Assert.Equal((survivor.Id, true), (gone.MergedIntoId, gone.DeletedAt is not null));
 
         // The merged account's address now says so instead of offering a merge.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 using RevLoop.Server.Crm.Contacts;
@@ -93,6 +94,7 @@ public sealed record MergeScreen(string Type, Guid SurvivorId, string SurvivorNa
         ["country"] = "Country", ["parentAccountId"] = "Parent account", ["ownerId"] = "Owner", ["firstName"] = "First name", ["lastName"] = "Last name",
         ["title"] = "Title", ["dealRole"] = "Deal role", ["email"] = "Email", ["phone"] = "Phone", ["accountId"] = "Account", ["company"] = "Company",
         ["emailConsent"] = "Email consent", ["phoneConsent"] = "Phone consent", ["smsConsent"] = "SMS consent", ["source"] = "Source", ["pool"] = "Pool",
+        ["tags"] = "Tags", ["customFields"] = "Custom fields",
     };
 
     public static async Task<MergeScreen?> LoadAsync(RevLoopDb db, string type, Guid survivorId, Guid duplicateId, CancellationToken ct)
@@ -138,16 +140,23 @@ public sealed record MergeScreen(string Type, Guid SurvivorId, string SurvivorNa
     }
 
     private static AccountInputView Input(RevLoop.Crm.Accounts.Account a) =>
-        new(a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country, a.ParentAccountId, a.OwnerId);
+        new(a.Name, a.Domain, a.Industry, a.Employees, a.Segment, a.Region, a.Country, a.ParentAccountId, a.OwnerId,
+            Server.Crm.Configuration.TagsAndCustomFields.TagList(a.Tags), Server.Crm.Configuration.TagsAndCustomFields.ToDictionary(a.CustomFields));
 
     // The account's pickable fields, in the order of the API's account input.
     private sealed record AccountInputView(string? Name, string? Domain, string? Industry, int? Employees, string? Segment, string? Region, string? Country,
-        Guid? ParentAccountId, Guid? OwnerId);
+        Guid? ParentAccountId, Guid? OwnerId, IReadOnlyList<string> Tags, IReadOnlyDictionary<string, JsonElement> CustomFields);
 
+    /// <summary>Each field as one line of text: lists joined ("emea, vip"), objects as "key: value" pairs; empty ones as none.</summary>
     private static Dictionary<string, string?> Values(object input) =>
         JsonSerializer.SerializeToNode(input, input.GetType(), ApiJson.Options)!.AsObject()
-            .Where(p => p.Value is null || p.Value.GetValueKind() is not JsonValueKind.Array)
-            .ToDictionary(p => p.Key, p => p.Value?.ToString());
+            .ToDictionary(p => p.Key, p => p.Value switch
+            {
+                null => null,
+                JsonArray list => list.Count == 0 ? null : string.Join(", ", list.Select(x => x?.ToString())),
+                JsonObject o => o.Count == 0 ? null : string.Join(", ", o.Select(kv => $"{kv.Key}: {kv.Value?.ToString()}")),
+                var v => v.ToString(),
+            });
 
     private static async Task<Dictionary<Guid, string>> NamesAsync(RevLoopDb db, List<Guid> ids, CancellationToken ct)
     {
