@@ -44,6 +44,28 @@ public enum RiskFlags : byte { None = 0, Stalled = 1, PushedOut = 2, NoActivity 
 /// </summary>
 public sealed record DealRisk(string OpportunityId, RiskFlags Flags, decimal DaysInStage, decimal? StageP75Days, int Pushes, long PeakAmount, long Amount, decimal DaysWithoutActivity);
 
+/// <summary>
+/// Deals and their stage / amount / close-date history as columns (see the columns constructor of
+/// <see cref="PipelineHistory"/>): per column index the creation (ticks, UTC), stage now, amount now (minor units),
+/// close day now (DayNumber, -1 = none), currency, and its rows <c>[RowStart, RowStart + RowCount)</c> of At (ticks),
+/// Field, Old and New (stage index / amount / close day; <see cref="long.MinValue"/> = no value).
+/// </summary>
+public sealed class DealHistoryColumns
+{
+    public required Func<int, string> Id { get; init; }
+    public required long[] Created { get; init; }
+    public required int[] Stage { get; init; }
+    public required long[] Amount { get; init; }
+    public required int[] CloseDay { get; init; }
+    public required string[] Currency { get; init; }
+    public required int[] RowStart { get; init; }
+    public required int[] RowCount { get; init; }
+    public required long[] At { get; init; }
+    public required DealField[] Field { get; init; }
+    public required long[] Old { get; init; }
+    public required long[] New { get; init; }
+}
+
 /// <summary>The movement of the open pipeline between the end of <see cref="From"/> and the end of <see cref="To"/>, with the deals of every bucket.</summary>
 public sealed class Waterfall
 {
@@ -82,13 +104,15 @@ public sealed class PipelineHistory
 {
     private readonly IReadOnlyList<PipelineStage> _stages;
     private readonly int[] _openOrder; // stage -> rank among open stages, -1 when closed
-    private readonly string[] _ids;
+    private readonly Func<int, string> _id;
+    private readonly int[] _sel;     // deal (input order) -> its column index below
+    private readonly int[]? _stageMap; // a stage value of the columns -> index into _stages (-1: none), null = the values are indexes already
     private readonly long[] _created;
     private readonly int[] _stageNow;
     private readonly long[] _amountNow;
     private readonly int[] _closeNow; // DayNumber, -1 = none
     private readonly string[] _currency;
-    private readonly int[] _start;   // per deal, its rows in [start[d], start[d+1])
+    private readonly int[] _start, _count; // per column, its rows in [start, start + count), in time order
     private readonly long[] _at;
     private readonly DealField[] _field;
     private readonly long[] _old, _new; // stage index / amount / close day; NoValue when null
@@ -175,10 +199,36 @@ public sealed class PipelineHistory
                 }
             }
         }
-        (_ids, _created, _stageNow, _amountNow, _closeNow, _currency) = ([.. ids], [.. created], [.. stageNow], [.. amountNow], [.. closeNow], [.. currency]);
+        (_created, _stageNow, _amountNow, _closeNow, _currency) = ([.. created], [.. stageNow], [.. amountNow], [.. closeNow], [.. currency]);
+        string[] idArray = [.. ids];
+        _id = d => idArray[d];
+        _sel = new int[n];
+        _count = new int[n];
+        for (int d = 0; d < n; d++) { _sel[d] = d; _count[d] = _start[d + 1] - _start[d]; }
     }
 
-    public int DealCount => _ids.Length;
+    /// <summary>
+    /// From columns the caller holds typed already (the server's in-memory history), without copying them: the deals are
+    /// <paramref name="selection"/> (column indexes, in the order results list them); stage values (the deal's stage now
+    /// and the old/new values of stage rows) are indexes the caller's <paramref name="stageMap"/> turns into indexes of
+    /// <paramref name="stages"/> (-1 = a stage of another pipeline). A column's rows must be in time order.
+    /// </summary>
+    public PipelineHistory(IReadOnlyList<PipelineStage> stages, DealHistoryColumns columns, int[] stageMap, int[] selection)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(columns);
+        _stages = stages;
+        _openOrder = new int[stages.Count];
+        int rank = 0;
+        for (int s = 0; s < stages.Count; s++) _openOrder[s] = stages[s].Status == OpportunityStatus.Open ? rank++ : -1;
+        (_id, _sel, _stageMap) = (columns.Id, selection, stageMap);
+        (_created, _stageNow, _amountNow, _closeNow, _currency) = (columns.Created, columns.Stage, columns.Amount, columns.CloseDay, columns.Currency);
+        (_start, _count, _at, _field, _old, _new) = (columns.RowStart, columns.RowCount, columns.At, columns.Field, columns.Old, columns.New);
+    }
+
+    public int DealCount => _sel.Length;
+
+    private int Stage(long value) => value < 0 || _stageMap is null ? (int)Math.Max(value, -1) : _stageMap[value];
 
     private static bool TryValue(DealField field, string? value, Dictionary<string, int> stages, out long result)
     {
@@ -199,10 +249,11 @@ public sealed class PipelineHistory
     public DealState? StateAt(int d, DateOnly day)
     {
         long t = (day.DayNumber + 1L) * TimeSpan.TicksPerDay;
+        d = _sel[d];
         if (_created[d] >= t) return null;
         long stage = Unset, amount = Unset, close = Unset;
         long stageAfter = Unset, amountAfter = Unset, closeAfter = Unset;
-        for (int i = _start[d]; i < _start[d + 1]; i++)
+        for (int i = _start[d], end = _start[d] + _count[d]; i < end; i++)
         {
             bool before = _at[i] < t;
             switch (_field[i])
@@ -213,6 +264,7 @@ public sealed class PipelineHistory
             }
         }
         stage = stage != Unset ? stage : stageAfter != Unset ? stageAfter : _stageNow[d];
+        if (stage != NoValue) stage = Stage(stage);
         amount = amount != Unset ? amount : amountAfter != Unset ? amountAfter : _amountNow[d];
         close = close != Unset ? close : closeAfter != Unset ? closeAfter : _closeNow[d] < 0 ? NoValue : _closeNow[d];
         return new DealState(stage == NoValue ? -1 : (int)stage, amount == NoValue ? 0 : amount,
@@ -232,13 +284,14 @@ public sealed class PipelineHistory
         var weighted = new decimal[stages];
         var deals = new List<AsOfDeal>();
         long unconverted = 0;
-        for (int d = 0; d < _ids.Length; d++)
+        for (int d = 0; d < _sel.Length; d++)
         {
             var s = StateAt(d, date);
             if (!IsOpen(s)) continue;
             var state = s!.Value;
-            var baseAmount = toBase(_currency[d], state.Amount, state.CloseDate);
-            deals.Add(new AsOfDeal(_ids[d], _stages[state.Stage].Name, state.Amount, _currency[d], baseAmount, state.CloseDate));
+            int x = _sel[d];
+            var baseAmount = toBase(_currency[x], state.Amount, state.CloseDate);
+            deals.Add(new AsOfDeal(_id(x), _stages[state.Stage].Name, state.Amount, _currency[x], baseAmount, state.CloseDate));
             if (baseAmount is not { } b) { unconverted++; continue; }
             count[state.Stage]++;
             amount[state.Stage] += b;
@@ -274,15 +327,16 @@ public sealed class PipelineHistory
         for (int b = 0; b < 8; b++) deals[b] = [];
         long startCount = 0, endCount = 0, unconverted = 0;
         decimal start = 0, end = 0;
-        void Add(WaterfallBucket bucket, int d, decimal amount) { count[(int)bucket]++; sum[(int)bucket] += amount; deals[(int)bucket].Add(_ids[d]); }
-        for (int d = 0; d < _ids.Length; d++)
+        void Add(WaterfallBucket bucket, int d, decimal amount) { count[(int)bucket]++; sum[(int)bucket] += amount; deals[(int)bucket].Add(_id(_sel[d])); }
+        for (int d = 0; d < _sel.Length; d++)
         {
             var f = StateAt(d, from);
             var t = StateAt(d, to);
             bool openF = IsOpen(f), openT = IsOpen(t);
             if (!openF && !openT) continue;
-            decimal? bf = openF ? toBase(_currency[d], f!.Value.Amount, f.Value.CloseDate) : 0;
-            decimal? bt = openT ? toBase(_currency[d], t!.Value.Amount, t.Value.CloseDate) : 0;
+            string currency = _currency[_sel[d]];
+            decimal? bf = openF ? toBase(currency, f!.Value.Amount, f.Value.CloseDate) : 0;
+            decimal? bt = openT ? toBase(currency, t!.Value.Amount, t.Value.CloseDate) : 0;
             if (bf is not { } af || bt is not { } at) { unconverted++; continue; }
             if (openF) { startCount++; start += af; }
             if (openT) { endCount++; end += at; }
@@ -324,18 +378,19 @@ public sealed class PipelineHistory
     {
         long t = now.Ticks;
         var result = new List<DealRisk>();
-        for (int d = 0; d < _ids.Length; d++)
+        for (int d = 0; d < _sel.Length; d++)
         {
-            int stage = _stageNow[d];
+            int x = _sel[d];
+            int stage = Stage(_stageNow[x]);
             if (stage < 0 || _openOrder[stage] < 0) continue;
-            long entered = _created[d], peak = _amountNow[d];
+            long entered = _created[x], peak = _amountNow[x];
             int pushes = 0;
-            for (int i = _start[d]; i < _start[d + 1]; i++)
+            for (int i = _start[x], end = _start[x] + _count[x]; i < end; i++)
             {
                 if (_at[i] > t) continue;
                 switch (_field[i])
                 {
-                    case DealField.Stage: if (_new[i] == stage) entered = _at[i]; break;
+                    case DealField.Stage: if (_new[i] != NoValue && Stage(_new[i]) == stage) entered = _at[i]; break;
                     case DealField.Amount:
                         if (_new[i] != NoValue) peak = Math.Max(peak, _new[i]);
                         if (_old[i] != NoValue) peak = Math.Max(peak, _old[i]);
@@ -344,19 +399,19 @@ public sealed class PipelineHistory
                 }
             }
             decimal inStage = Money.ToDecimal(Math.Max(0, t - entered), TimeSpan.TicksPerDay);
-            decimal? p75 = stageP75Days.TryGetValue(_stages[stage].Id, out var x) ? x : null;
-            long last = Math.Max(lastActivity(d)?.Ticks ?? 0, _created[d]);
+            decimal? p75 = stageP75Days.TryGetValue(_stages[stage].Id, out var limitDays) ? limitDays : null;
+            long last = Math.Max(lastActivity(d)?.Ticks ?? 0, _created[x]);
             decimal idle = Money.ToDecimal(Math.Max(0, t - last), TimeSpan.TicksPerDay);
             var flags = RiskFlags.None;
             if (p75 is { } limit && inStage > limit) flags |= RiskFlags.Stalled;
             if (pushes >= 2) flags |= RiskFlags.PushedOut;
             if (t - last > noActivityDays * TimeSpan.TicksPerDay) flags |= RiskFlags.NoActivity;
-            if (_amountNow[d] < peak) flags |= RiskFlags.AmountDropped;
-            if (flags != RiskFlags.None) result.Add(new DealRisk(_ids[d], flags, inStage, p75, pushes, peak, _amountNow[d], idle));
+            if (_amountNow[x] < peak) flags |= RiskFlags.AmountDropped;
+            if (flags != RiskFlags.None) result.Add(new DealRisk(_id(x), flags, inStage, p75, pushes, peak, _amountNow[x], idle));
         }
         return result;
     }
 
     /// <summary>The id of the deal at dense index <paramref name="d"/> (input order), for the caller's per-deal lookups.</summary>
-    public string OpportunityId(int d) => _ids[d];
+    public string OpportunityId(int d) => _id(_sel[d]);
 }

@@ -22,12 +22,14 @@ public sealed record StageFunnelRow(string Stage, long Entered, long Advanced, l
 /// <summary>The funnel rows in pipeline order, with the deals behind every count (drill-down).</summary>
 public sealed class StageFunnel
 {
-    private readonly string[][][] _deals; // [stage][outcome] -> opportunity ids
+    private readonly int[][][] _deals; // [stage][outcome] -> deal indexes
+    private readonly Func<int, string> _id;
 
-    internal StageFunnel(IReadOnlyList<StageFunnelRow> rows, string[][][] deals)
+    internal StageFunnel(IReadOnlyList<StageFunnelRow> rows, int[][][] deals, Func<int, string> id)
     {
         Rows = rows;
         _deals = deals;
+        _id = id;
     }
 
     public IReadOnlyList<StageFunnelRow> Rows { get; }
@@ -36,13 +38,29 @@ public sealed class StageFunnel
     public IReadOnlyList<string> Deals(string stage, StageOutcome outcome)
     {
         for (int s = 0; s < Rows.Count; s++)
-            if (Rows[s].Stage == stage) return _deals[s][(int)outcome];
+            if (Rows[s].Stage == stage) return Array.ConvertAll(_deals[s][(int)outcome], d => _id(d));
         throw new ArgumentException($"unknown stage '{stage}'", nameof(stage));
     }
 
     /// <summary>Every opportunity that entered the stage in the window.</summary>
     public IReadOnlyList<string> Entered(string stage) =>
         [.. Deals(stage, StageOutcome.Advanced), .. Deals(stage, StageOutcome.Lost), .. Deals(stage, StageOutcome.Still)];
+}
+
+/// <summary>
+/// The funnel's input as columns, for a caller that holds the history typed already (the server's in-memory history):
+/// deals 0..n-1 with their status and close (ticks, UTC; <see cref="long.MaxValue"/> while open), and their stage rows
+/// grouped per deal in <c>[Start[d], Start[d+1])</c>, in time order within a deal, each row's stage an index into
+/// <see cref="FunnelQuery.Stages"/>.
+/// </summary>
+public sealed class FunnelColumns
+{
+    public required Func<int, string> Id { get; init; }
+    public required OpportunityStatus[] Status { get; init; }
+    public required long[] Closed { get; init; }
+    public required int[] Start { get; init; }
+    public required long[] At { get; init; }
+    public required int[] Stage { get; init; }
 }
 
 /// <summary>
@@ -134,6 +152,20 @@ public static class StageFunnelEngine
             }
         }
 
+        return Compute(new FunnelColumns
+        {
+            Id = d => names[d], Status = [.. status], Closed = [.. closed], Start = start, At = at, Stage = st,
+        }, query);
+    }
+
+    /// <summary>The funnel from columns (see <see cref="FunnelColumns"/>); linear in deals + rows apart from the percentiles' sort.</summary>
+    public static StageFunnel Compute(FunnelColumns c, FunnelQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.To < query.From) throw new MetricsInputException($"to {query.To:yyyy-MM-dd} is before from {query.From:yyyy-MM-dd}");
+        int stages = query.Stages.Count, n = c.Status.Length;
+        var (status, closed, start, at, st) = (c.Status, c.Closed, c.Start, c.At, c.Stage);
         long from = query.From.DayNumber * TimeSpan.TicksPerDay, toEnd = (query.To.DayNumber + 1L) * TimeSpan.TicksPerDay;
         var counts = new long[stages, 3];
         var deals3 = new List<int>[stages, 3];
@@ -177,7 +209,7 @@ public static class StageFunnelEngine
         }
 
         var result = new List<StageFunnelRow>(stages);
-        var drill = new string[stages][][];
+        var drill = new int[stages][][];
         for (int s = 0; s < stages; s++)
         {
             long adv = counts[s, 0], lost = counts[s, 1], still = counts[s, 2], entered = adv + lost + still;
@@ -185,10 +217,10 @@ public static class StageFunnelEngine
             Array.Sort(sorted);
             result.Add(new StageFunnelRow(query.Stages[s], entered, adv, lost, still,
                 entered > 0 ? Money.ToDecimal(adv, entered) : null, PercentileDays(sorted, 1, 2), PercentileDays(sorted, 3, 4)));
-            drill[s] = new string[3][];
-            for (int o = 0; o < 3; o++) drill[s][o] = deals3[s, o].Select(d => names[d]).ToArray();
+            drill[s] = new int[3][];
+            for (int o = 0; o < 3; o++) drill[s][o] = [.. deals3[s, o]];
         }
-        return new StageFunnel(result, drill);
+        return new StageFunnel(result, drill, c.Id);
     }
 
     /// <summary>percentile_cont(num/den) of sorted tick counts, in days: position p(n-1), linear between neighbours.</summary>

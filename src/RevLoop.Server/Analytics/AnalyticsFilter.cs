@@ -28,6 +28,22 @@ public sealed record AnalyticsFilter(Guid? OwnerId = null, Guid? TeamId = null, 
         return q;
     }
 
+    /// <summary>
+    /// The same test as <see cref="Apply"/> on a deal's own columns (the in-memory history of
+    /// <see cref="OpportunityHistoryColumns"/>; the pipeline is checked there). Visibility is not part of it.
+    /// </summary>
+    public bool Matches(Guid? owner, Guid? team, string? segment, string? region, string? source, string? sourcingRole, string? product) =>
+        (OwnerId is null || owner == OwnerId) && (TeamId is null || team == TeamId) && (Segment is null || segment == Segment)
+        && (Region is null || region == Region) && (Source is null || source == Source) && (SourcingRole is null || sourcingRole == SourcingRole)
+        && (Product is null || product == Product);
+
+    /// <summary>
+    /// The ids of the pipeline's deals this filter selects and the viewer may see, from the database (its visibility
+    /// filter decides); null when the viewer sees every deal, so the caller filters on the in-memory columns instead.
+    /// </summary>
+    public async Task<List<Guid>?> VisibleIdsAsync(RevLoopDb db, Guid pipeline, CancellationToken ct) =>
+        db.Viewer.SeesAll ? null : await (this with { PipelineId = pipeline }).Apply(db.Opportunities.AsNoTracking()).Select(o => o.Id).ToListAsync(ct);
+
     /// <summary>The filter as query-string parameters (for links that keep it).</summary>
     public string Query()
     {

@@ -12,8 +12,8 @@ public sealed record FunnelRowDto(Guid StageId, string Stage, long Entered, long
 public sealed record FunnelDto(Guid PipelineId, string Pipeline, DateOnly From, DateOnly To, IReadOnlyList<FunnelRowDto> Rows);
 
 /// <summary>
-/// The stage funnel of one pipeline from the stage history (FieldChanges rows of field StageId), computed by
-/// <see cref="StageFunnelEngine"/>. Deals: the visible, filtered deals of the pipeline; a deal's close is its WonAt or
+/// The stage funnel of one pipeline from the stage history (FieldChanges rows of field StageId, held in memory by
+/// <see cref="OpportunityHistoryColumns"/>), computed by <see cref="StageFunnelEngine"/>. Deals: the visible, filtered deals of the pipeline; a deal's close is its WonAt or
 /// LostAt. History rows into won or lost stages are left out (the close ends the last stay), as are rows into stages of
 /// another pipeline (a deal moved between pipelines counts only for its stays in this one).
 /// </summary>
@@ -30,40 +30,25 @@ public static class FunnelAnalytics
         var pipeline = await AnalyticsPieces.PipelineAsync(db, pipelineId, ct);
         if (pipeline is null) return null;
         var open = pipeline.Stages.Where(s => s.Type == StageTypes.Open).OrderBy(s => s.SortOrder).ToList();
-        var openIds = open.ToDictionary(s => s.Id.ToString(), s => s.Id.ToString());
         var types = pipeline.Stages.ToDictionary(s => s.Id, s => s.Type);
-
-        var deals = new List<FunnelDeal>();
-        var known = new HashSet<Guid>();
-        var q = (filter with { PipelineId = pipeline.Id }).Apply(db.Opportunities.AsNoTracking())
-            .OrderBy(o => o.Id) // drill-down lists in a stable order (ids are time-ordered v7)
-            .Select(o => new { o.Id, o.StageId, o.WonAt, o.LostAt });
-        await foreach (var o in q.AsAsyncEnumerable().WithCancellation(ct))
+        var visible = await filter.VisibleIdsAsync(db, pipeline.Id, ct);
+        var query = new FunnelQuery(open.Select(s => s.Id.ToString()).ToList(), f, t);
+        var columns = OpportunityHistoryColumns.For(db);
+        var input = await columns.ReadAsync(db, c =>
         {
-            var type = types.GetValueOrDefault(o.StageId, StageTypes.Open);
-            var status = type == StageTypes.Won ? OpportunityStatus.Won : type == StageTypes.Lost ? OpportunityStatus.Lost : OpportunityStatus.Open;
-            var closedAt = status == OpportunityStatus.Won ? o.WonAt : status == OpportunityStatus.Lost ? o.LostAt : null;
-            deals.Add(new FunnelDeal(o.Id.ToString(), status, closedAt?.UtcDateTime));
-            known.Add(o.Id);
-        }
-
-        var history = new List<StageChange>();
-        var rows = db.FieldChanges.AsNoTracking()
-            .Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field) && c.Field == nameof(Opportunity.StageId))
-            .Select(c => new { c.EntityId, c.NewValue, c.ChangedAt });
-        await foreach (var c in rows.AsAsyncEnumerable().WithCancellation(ct))
-            if (c.NewValue is { } stage && known.Contains(c.EntityId) && openIds.TryGetValue(stage, out var id))
-                history.Add(new StageChange(c.EntityId.ToString(), id, c.ChangedAt.UtcDateTime));
-
-        var errors = new List<RowError>();
+            // Stage index of the columns -> rank among this pipeline's open stages (-1: a closed stage or another pipeline's).
+            var openRank = Enumerable.Repeat(-1, c.StageCount + 1).ToArray();
+            for (int i = 0; i < open.Count; i++) if (c.StageIndex(open[i].Id) is var s and >= 0) openRank[s] = i;
+            var typeOf = new string?[c.StageCount];
+            foreach (var (id, type) in types) if (c.StageIndex(id) is var s and >= 0) typeOf[s] = type;
+            return c.Funnel(c.Select(pipeline.Id, filter, visible), s => typeOf[s], openRank);
+        }, ct);
         try
         {
-            var funnel = StageFunnelEngine.Compute(deals, history, new FunnelQuery(open.Select(s => s.Id.ToString()).ToList(), f, t), errors);
-            return new Computed(pipeline, f, t, funnel, open);
+            return new Computed(pipeline, f, t, StageFunnelEngine.Compute(input, query), open);
         }
         catch (MetricsInputException e) { throw new InputException("query", e.Message); }
     }
-
     public static FunnelDto Dto(Computed c) => new(c.Pipeline.Id, c.Pipeline.Name, c.From, c.To, c.Funnel.Rows.Select((r, i) =>
         new FunnelRowDto(c.OpenStages[i].Id, c.OpenStages[i].Name, r.Entered, r.Advanced, r.Lost, r.Still, Round(r.Conversion), Round(r.MedianDays), Round(r.P75Days))).ToList());
 

@@ -18,47 +18,43 @@ public sealed record WaterfallDto(Guid PipelineId, string Pipeline, string BaseC
 /// <summary>
 /// The open pipeline as it stood at a past date and the waterfall between two dates (issue 5), rebuilt by
 /// <see cref="PipelineHistory"/> from the stage, amount and close-date history of the visible, filtered deals of one
-/// pipeline. Amounts in the base currency with the rate rule of ADR 0007 applied to the close date of that moment.
+/// pipeline (held in memory by <see cref="OpportunityHistoryColumns"/>). Amounts in the base currency with the rate rule of ADR 0007 applied to the close date of that moment.
 /// </summary>
 public static class PipelineAsOfAnalytics
 {
     public static readonly string[] Buckets = ["new", "advanced", "pushedOut", "pulledIn", "increased", "decreased", "won", "lost"];
 
-    public sealed record Loaded(Pipeline Pipeline, PipelineHistory History, RateBook Rates)
+    /// <summary>
+    /// The pipeline's history for one use: <see cref="History"/> reads the in-memory columns without copying them, so it
+    /// is valid only inside the callback of <see cref="UseAsync{T}"/>; <see cref="DealId"/> maps its deal indexes to ids.
+    /// </summary>
+    public sealed record Loaded(Pipeline Pipeline, PipelineHistory History, RateBook Rates, Func<int, Guid> DealId)
     {
         public decimal? ToBase(string currency, long minor, DateOnly? close) => Rates.ToBase(minor, currency, close);
     }
 
-    public static async Task<Loaded?> LoadAsync(RevLoopDb db, Guid? pipelineId, AnalyticsFilter filter, CancellationToken ct)
+    /// <summary>
+    /// Runs <paramref name="use"/> on the history of the visible, filtered deals of the pipeline (the default one when
+    /// none is given); null when there is no pipeline. The result must not keep <see cref="Loaded.History"/>.
+    /// </summary>
+    public static async Task<(Loaded Loaded, T Result)?> UseAsync<T>(RevLoopDb db, Guid? pipelineId, AnalyticsFilter filter, Func<Loaded, T> use, CancellationToken ct)
     {
         var pipeline = await AnalyticsPieces.PipelineAsync(db, pipelineId, ct);
         if (pipeline is null) return null;
         var rates = await RateBook.LoadAsync(db, ct);
-        var stages = pipeline.Stages.OrderBy(s => s.Type == StageTypes.Open ? 0 : 1).ThenBy(s => s.SortOrder)
+        var stages = pipeline.Stages.OrderBy(s => s.Type == StageTypes.Open ? 0 : 1).ThenBy(s => s.SortOrder).ToList();
+        var engineStages = stages
             .Select(s => new PipelineStage(s.Id.ToString(), s.Name, s.Type == StageTypes.Won ? OpportunityStatus.Won : s.Type == StageTypes.Lost ? OpportunityStatus.Lost : OpportunityStatus.Open, s.Probability))
             .ToList();
-        var deals = new List<DealRecord>();
-        var known = new HashSet<Guid>();
-        var q = (filter with { PipelineId = pipeline.Id }).Apply(db.Opportunities.AsNoTracking())
-            .OrderBy(o => o.Id) // drill-down lists in a stable order (ids are time-ordered v7)
-            .Select(o => new { o.Id, o.CreatedAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate });
-        await foreach (var o in q.AsAsyncEnumerable().WithCancellation(ct))
+        var visible = await filter.VisibleIdsAsync(db, pipeline.Id, ct);
+        return await OpportunityHistoryColumns.For(db).ReadAsync(db, c =>
         {
-            deals.Add(new DealRecord(o.Id.ToString(), o.CreatedAt.UtcDateTime, o.StageId.ToString(), o.AmountMinor, o.Currency, o.CloseDate));
-            known.Add(o.Id);
-        }
-        var changes = new List<DealFieldChange>();
-        var rows = db.FieldChanges.AsNoTracking()
-            .Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field))
-            .Select(c => new { c.EntityId, c.Field, c.ChangedAt, c.OldValue, c.NewValue });
-        await foreach (var c in rows.AsAsyncEnumerable().WithCancellation(ct))
-        {
-            if (!known.Contains(c.EntityId)) continue;
-            var field = c.Field == nameof(Opportunity.StageId) ? DealField.Stage : c.Field == nameof(Opportunity.AmountMinor) ? DealField.Amount : DealField.CloseDate;
-            changes.Add(new DealFieldChange(c.EntityId.ToString(), field, c.ChangedAt.UtcDateTime, c.OldValue, c.NewValue));
-        }
-        var errors = new List<RowError>();
-        return new Loaded(pipeline, new PipelineHistory(stages, deals, changes, errors), rates);
+            var stageMap = Enumerable.Repeat(-1, c.StageCount).ToArray();
+            for (int i = 0; i < stages.Count; i++) if (c.StageIndex(stages[i].Id) is var s and >= 0) stageMap[s] = i;
+            var selection = c.Select(pipeline.Id, filter, visible);
+            var loaded = new Loaded(pipeline, new PipelineHistory(engineStages, c.Columns(), stageMap, selection), rates, d => c.Id(selection[d]));
+            return (loaded, use(loaded));
+        }, ct);
     }
 
     public static AsOfDto AsOfDto(Loaded l, AsOfPipeline p) => new(l.Pipeline.Id, l.Pipeline.Name, l.Rates.BaseCurrency, p.Date, p.Count, Cents(p.Amount), Cents(p.Weighted),
@@ -75,8 +71,8 @@ public static class PipelineAsOfAnalytics
     public static async Task<Results<Ok<AsOfDto>, NotFound>> AsOf(string? date, [AsParameters] AnalyticsFilterQuery filter, RevLoopDb db, CancellationToken ct)
     {
         var day = AnalyticsPieces.Day(date, "date");
-        var l = await LoadAsync(db, filter.Pipeline, filter.Filter(), ct);
-        return l is null ? TypedResults.NotFound() : TypedResults.Ok(AsOfDto(l, l.History.AsOf(day, l.ToBase)));
+        var r = await UseAsync(db, filter.Pipeline, filter.Filter(), l => AsOfDto(l, l.History.AsOf(day, l.ToBase)), ct);
+        return r is null ? TypedResults.NotFound() : TypedResults.Ok(r.Value.Result);
     }
 
     /// <summary>The deals open at the date, optionally in one stage, by amount as of then (largest first).</summary>
@@ -84,20 +80,22 @@ public static class PipelineAsOfAnalytics
         [AsParameters] AnalyticsFilterQuery filter, RevLoopDb db, CancellationToken ct)
     {
         var day = AnalyticsPieces.Day(date, "date");
-        var l = await LoadAsync(db, filter.Pipeline, filter.Filter(), ct);
-        if (l is null) return TypedResults.NotFound();
-        var stageName = stage is { } s ? l.Pipeline.Stages.FirstOrDefault(x => x.Id == s)?.Name ?? throw new InputException("stage", "is not a stage of the pipeline") : null;
-        var ids = l.History.AsOf(day, l.ToBase).Deals.Where(d => stageName is null || d.Stage == stageName)
-            .OrderByDescending(d => d.BaseAmount ?? -1).ThenBy(d => d.OpportunityId, StringComparer.Ordinal).Select(d => Guid.Parse(d.OpportunityId)).ToList();
-        return TypedResults.Ok(await AnalyticsPieces.PageAsync(db, ids, cursor, pageSize, ct));
+        var r = await UseAsync(db, filter.Pipeline, filter.Filter(), l =>
+        {
+            var stageName = stage is { } s ? l.Pipeline.Stages.FirstOrDefault(x => x.Id == s)?.Name ?? throw new InputException("stage", "is not a stage of the pipeline") : null;
+            return l.History.AsOf(day, l.ToBase).Deals.Where(d => stageName is null || d.Stage == stageName)
+                .OrderByDescending(d => d.BaseAmount ?? -1).ThenBy(d => d.OpportunityId, StringComparer.Ordinal).Select(d => Guid.Parse(d.OpportunityId)).ToList();
+        }, ct);
+        if (r is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await AnalyticsPieces.PageAsync(db, r.Value.Result, cursor, pageSize, ct));
     }
 
     public static async Task<Results<Ok<WaterfallDto>, NotFound>> Waterfall(string? from, string? to, [AsParameters] AnalyticsFilterQuery filter, RevLoopDb db, CancellationToken ct)
     {
         var (f, t) = (AnalyticsPieces.Day(from, "from"), AnalyticsPieces.Day(to, "to"));
         if (t < f) throw new InputException("to", "must not be before from");
-        var l = await LoadAsync(db, filter.Pipeline, filter.Filter(), ct);
-        return l is null ? TypedResults.NotFound() : TypedResults.Ok(WaterfallDto(l, l.History.Waterfall(f, t, l.ToBase)));
+        var r = await UseAsync(db, filter.Pipeline, filter.Filter(), l => WaterfallDto(l, l.History.Waterfall(f, t, l.ToBase)), ct);
+        return r is null ? TypedResults.NotFound() : TypedResults.Ok(r.Value.Result);
     }
 
     public static async Task<Results<Ok<Page<DealLine>>, NotFound>> WaterfallDeals(string? from, string? to, string? bucket, string? cursor, int? pageSize,
@@ -106,9 +104,8 @@ public static class PipelineAsOfAnalytics
         var (f, t) = (AnalyticsPieces.Day(from, "from"), AnalyticsPieces.Day(to, "to"));
         if (t < f) throw new InputException("to", "must not be before from");
         var b = ParseBucket(bucket);
-        var l = await LoadAsync(db, filter.Pipeline, filter.Filter(), ct);
-        if (l is null) return TypedResults.NotFound();
-        var ids = l.History.Waterfall(f, t, l.ToBase).Deals(b).Select(Guid.Parse).ToList();
-        return TypedResults.Ok(await AnalyticsPieces.PageAsync(db, ids, cursor, pageSize, ct));
+        var r = await UseAsync(db, filter.Pipeline, filter.Filter(), l => l.History.Waterfall(f, t, l.ToBase).Deals(b).Select(Guid.Parse).ToList(), ct);
+        if (r is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await AnalyticsPieces.PageAsync(db, r.Value.Result, cursor, pageSize, ct));
     }
 }

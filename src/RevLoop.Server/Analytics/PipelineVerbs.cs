@@ -46,9 +46,8 @@ public static class PipelineVerbs
         cmd.SetAction((pr, ct) => Run<object>(pr, format, async db =>
         {
             var day = AnalyticsPieces.Day(pr.GetValue(date), "--date");
-            var l = await PipelineAsOfAnalytics.LoadAsync(db, await PipelineIdAsync(db, pr.GetValue(pipeline), ct), new AnalyticsFilter(), ct)
-                ?? throw new InputException("--pipeline", "there is no pipeline");
-            var dto = PipelineAsOfAnalytics.AsOfDto(l, l.History.AsOf(day, l.ToBase));
+            var dto = (await PipelineAsOfAnalytics.UseAsync(db, await PipelineIdAsync(db, pr.GetValue(pipeline), ct), new AnalyticsFilter(),
+                l => PipelineAsOfAnalytics.AsOfDto(l, l.History.AsOf(day, l.ToBase)), ct) ?? throw new InputException("--pipeline", "there is no pipeline")).Result;
             return ((object)dto, [["stage", "count", "amount", "weighted"], ["(all)", N(dto.Count), N(dto.Amount), N(dto.Weighted)],
                 .. dto.Rows.Select(r => new[] { r.Stage, N(r.Count), N(r.Amount), N(r.Weighted) })]);
         }, ct));
@@ -65,9 +64,8 @@ public static class PipelineVerbs
         {
             var (f, t) = (AnalyticsPieces.Day(pr.GetValue(from), "--from"), AnalyticsPieces.Day(pr.GetValue(to), "--to"));
             if (t < f) throw new InputException("--to", "must not be before --from");
-            var l = await PipelineAsOfAnalytics.LoadAsync(db, await PipelineIdAsync(db, pr.GetValue(pipeline), ct), new AnalyticsFilter(), ct)
-                ?? throw new InputException("--pipeline", "there is no pipeline");
-            var dto = PipelineAsOfAnalytics.WaterfallDto(l, l.History.Waterfall(f, t, l.ToBase));
+            var dto = (await PipelineAsOfAnalytics.UseAsync(db, await PipelineIdAsync(db, pr.GetValue(pipeline), ct), new AnalyticsFilter(),
+                l => PipelineAsOfAnalytics.WaterfallDto(l, l.History.Waterfall(f, t, l.ToBase)), ct) ?? throw new InputException("--pipeline", "there is no pipeline")).Result;
             return ((object)dto, [["bucket", "count", "amount"], ["start", N(dto.StartCount), N(dto.Start)],
                 .. dto.Rows.Select(r => new[] { r.Bucket, N(r.Count), N(r.Amount) }), ["end", N(dto.EndCount), N(dto.End)]]);
         }, ct));

@@ -26,17 +26,17 @@ public static class RiskAnalytics
 
     public static async Task<(PipelineAsOfAnalytics.Loaded Loaded, IReadOnlyList<DealRisk> Risks)?> ComputeAsync(RevLoopDb db, Guid? pipeline, AnalyticsFilter filter, int noActivityDays, CancellationToken ct)
     {
-        var l = await PipelineAsOfAnalytics.LoadAsync(db, pipeline, filter, ct);
-        if (l is null) return null;
+        var chosen = await AnalyticsPieces.PipelineAsync(db, pipeline, ct);
+        if (chosen is null) return null;
         var now = db.Clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var funnel = await FunnelAnalytics.ComputeAsync(db, l.Pipeline.Id, "0001-01-01", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), filter, ct);
+        var funnel = await FunnelAnalytics.ComputeAsync(db, chosen.Id, "0001-01-01", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), filter, ct);
         var p75 = new Dictionary<string, decimal>(StringComparer.Ordinal);
         if (funnel is not null)
             for (int i = 0; i < funnel.OpenStages.Count; i++)
                 if (funnel.Funnel.Rows[i].P75Days is { } d) p75[funnel.OpenStages[i].Id.ToString()] = d;
         var last = new Dictionary<Guid, DateTimeOffset>();
-        var pipelineId = l.Pipeline.Id;
+        var pipelineId = chosen.Id;
         var activities =
             from a in db.Activities.IgnoreQueryFilters().AsNoTracking()
             join o in db.Opportunities.IgnoreQueryFilters() on a.OpportunityId equals (Guid?)o.Id
@@ -44,9 +44,9 @@ public static class RiskAnalytics
             group a.OccurredAt by o.Id into g
             select new { g.Key, Last = g.Max() };
         await foreach (var a in activities.AsAsyncEnumerable().WithCancellation(ct)) last[a.Key] = a.Last;
-        var ids = Enumerable.Range(0, l.History.DealCount).Select(i => Guid.Parse(l.History.OpportunityId(i))).ToArray();
-        var risks = l.History.Risks(now.UtcDateTime, p75, d => last.TryGetValue(ids[d], out var at) ? at.UtcDateTime : null, noActivityDays);
-        return (l, risks);
+        var r = await PipelineAsOfAnalytics.UseAsync(db, pipelineId, filter,
+            l => l.History.Risks(now.UtcDateTime, p75, d => last.TryGetValue(l.DealId(d), out var at) ? at.UtcDateTime : null, noActivityDays), ct);
+        return r is { } x ? (x.Loaded, x.Result) : null;
     }
 
     public static async Task<Results<Ok<RisksDto>, NotFound>> Get(int? noActivityDays, string? flag, string? cursor, int? pageSize, [AsParameters] AnalyticsFilterQuery filter, RevLoopDb db, CancellationToken ct)

@@ -251,4 +251,41 @@ public class PipelineAnalyticsTests
         await Api.AssertProblemAsync(await api.GetAsync($"/api/v1/analytics/funnel/deals?{q}&outcome=won"), HttpStatusCode.BadRequest, "outcome");
         await Api.AssertProblemAsync(await api.GetAsync("/api/v1/analytics/pipeline/as-of?date=yesterday"), HttpStatusCode.BadRequest, "date");
     }
+
+    /// <summary>
+    /// The analytics read the deals from memory (OpportunityHistoryColumns) and catch up with every write since their
+    /// last use: a stage move, a new deal and a deletion through the API show in the next answer.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task Analytics_catch_up_with_writes_made_after_their_first_use(string provider)
+    {
+        await using var server = await RunningServer.StartAsync(provider);
+        var f = await SeedAsync(server);
+        var api = f.Api;
+        static string AsOf(JsonElement a) => $"{a.GetProperty("count")} {a.GetProperty("amount")} {a.GetProperty("weighted")} | " +
+            string.Join(" | ", a.GetProperty("rows").EnumerateArray().Select(r => $"{r.Str("stage")} {r.GetProperty("count")} {r.GetProperty("amount")} {r.GetProperty("weighted")}"));
+        static string Counts(JsonElement funnel) => string.Join(" | ", funnel.GetProperty("rows").EnumerateArray().Select(r =>
+            $"{r.Str("stage")} {r.GetProperty("entered")} {r.GetProperty("advanced")} {r.GetProperty("lost")} {r.GetProperty("still")}"));
+        const string Later = "/api/v1/analytics/pipeline/as-of?date=2099-12-31", Cohort = "/api/v1/analytics/funnel?from=2026-01-01&to=2026-03-31";
+
+        // Open today: B in Propose (500, 50% = 250), D in Qualify (200, 20% = 40).
+        Assert.Equal("2 700.00 290.00 | Qualify 1 200.00 40.00 | Propose 1 500.00 250.00", AsOf(await api.GetJsonAsync(Later)));
+        Assert.Equal("Qualify 4 2 1 1 | Propose 2 1 0 1", Counts(await api.GetJsonAsync(Cohort)));
+        Assert.Equal(1L, (await f.Rep.GetJsonAsync(Later)).GetProperty("count").GetInt64()); // B
+
+        var moved = await api.MergePatchAsync($"/api/v1/opportunities/{f.Deals["D"]}", $$"""{"stageId":"{{f.Stages["Propose"]}}"}""");
+        Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
+        var account = await api.CreateAccountIdAsync("""{"name":"Globex"}""");
+        var created = await api.PostAsJsonAsync("/api/v1/opportunities", new { name = "E", accountId = account, pipelineId = f.PipelineId, stageId = f.Stages["Qualify"], amount = 300m, closeDate = "2027-01-31" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/opportunities/{f.Deals["B"]}")).StatusCode);
+
+        // D now in Propose, E new in Qualify (300, 20% = 60), B gone.
+        Assert.Equal("2 500.00 160.00 | Qualify 1 300.00 60.00 | Propose 1 200.00 100.00", AsOf(await api.GetJsonAsync(Later)));
+        // The January-March cohort without B: Qualify A and D advanced (D today), C lost; Propose A (D entered it today, outside the cohort).
+        Assert.Equal("Qualify 3 2 1 0 | Propose 1 1 0 0", Counts(await api.GetJsonAsync(Cohort)));
+        // The rep owned A (won) and B (deleted): nothing open left.
+        Assert.Equal(0L, (await f.Rep.GetJsonAsync(Later)).GetProperty("count").GetInt64());
+    }
 }
