@@ -371,3 +371,32 @@ public sealed class OpportunityHistoryColumns
         }
     }
 }
+
+/// <summary>
+/// Loads <see cref="OpportunityHistoryColumns"/> in the background when the server starts on a large database, so the
+/// first funnel or as-of page does not wait for the whole history to be read (small ones load on first use in well
+/// under a second).
+/// </summary>
+public sealed class OpportunityHistoryWarmUp(IServiceScopeFactory scopes, ILogger<OpportunityHistoryWarmUp> log) : BackgroundService
+{
+    public const int Threshold = 50_000;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
+            int deals = await db.Opportunities.IgnoreQueryFilters().CountAsync(stoppingToken);
+            if (deals < Threshold) return;
+            var started = db.Clock.GetTimestamp();
+            int loaded = await OpportunityHistoryColumns.For(db).ReadAsync(db, c => c.DealCount, stoppingToken);
+            log.LogInformation("Pipeline history of {Deals} opportunities loaded in {Seconds:F1} s", loaded, db.Clock.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        {
+            log.LogWarning(e, "Loading the pipeline history failed; it loads on first use instead");
+        }
+    }
+}

@@ -96,6 +96,7 @@ public static class ServerApp
         services.AddSingleton(options.ForecastSnapshots);
         if (options.RunWorkers) services.AddHostedService<Forecasting.ForecastSnapshotWorker>();
         if (options.RunWorkers) services.AddHostedService<Crm.Routing.LeadSlaWorker>();
+        if (options.RunWorkers) services.AddHostedService<Analytics.OpportunityHistoryWarmUp>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
