@@ -31,7 +31,7 @@ public static class FunnelAnalytics
         if (pipeline is null) return null;
         var open = pipeline.Stages.Where(s => s.Type == StageTypes.Open).OrderBy(s => s.SortOrder).ToList();
         var types = pipeline.Stages.ToDictionary(s => s.Id, s => s.Type);
-        var visible = await filter.VisibleIdsAsync(db, pipeline.Id, ct);
+        var visible = await AnalyticsFilter.VisibleOwnersAsync(db, pipeline.Id, ct);
         var query = new FunnelQuery(open.Select(s => s.Id.ToString()).ToList(), f, t);
         var columns = OpportunityHistoryColumns.For(db);
         var input = await columns.ReadAsync(db, c =>

@@ -14,9 +14,9 @@ namespace RevLoop.Server.Analytics;
 /// 8-27 s at 1M deals; here they are read once, and each use first catches up with what was written since: the
 /// opportunities with a history row (any field) newer than the last one seen are reloaded, row and history, from the
 /// database. Every write of an opportunity goes through SaveChanges or the bulk writer, and both write history rows,
-/// so nothing changes unseen. The database stays the source of truth and decides visibility: a viewer who does not see
-/// everything gets the ids of the deals they may see from the database (the one visibility filter), and only a viewer
-/// who sees everything is filtered here, on the deals' own columns. Uses are serialised (one at a time per database).
+/// so nothing changes unseen. The database stays the source of truth and decides visibility: for a viewer who does not
+/// see everything it names the (owner, team) pairs they may see (the one visibility filter); the analytics filters are
+/// applied here, on the deals' own columns. Uses are serialised (one at a time per database).
 /// </summary>
 public sealed class OpportunityHistoryColumns
 {
@@ -73,23 +73,17 @@ public sealed class OpportunityHistoryColumns
     public int DealCount => _n;
 
     /// <summary>
-    /// The deals of <paramref name="pipeline"/> that match <paramref name="filter"/> and that <paramref name="visible"/>
-    /// (ids the database returned for a restricted viewer; null = the viewer sees every live deal), ordered by id.
+    /// The live deals of <paramref name="pipeline"/> that match <paramref name="filter"/> and whose (owner, team) pair is
+    /// one the database said the viewer may see (<see cref="AnalyticsFilter.VisibleOwnersAsync"/>; null = sees all),
+    /// ordered by id.
     /// </summary>
-    public int[] Select(Guid pipeline, AnalyticsFilter filter, IReadOnlyCollection<Guid>? visible)
+    public int[] Select(Guid pipeline, AnalyticsFilter filter, HashSet<(Guid? Owner, Guid? Team)>? visible)
     {
         var selection = new List<int>();
-        if (visible is null)
-        {
-            for (int d = 0; d < _n; d++)
-                if (!_deleted[d] && _pipeline[d] == pipeline && filter.Matches(_owner[d], _team[d], _segment[d], _region[d], _source[d], _role[d], _product[d]))
-                    selection.Add(d);
-        }
-        else
-        {
-            foreach (var id in visible)
-                if (_index.TryGetValue(id, out int d) && !_deleted[d] && _pipeline[d] == pipeline) selection.Add(d);
-        }
+        for (int d = 0; d < _n; d++)
+            if (!_deleted[d] && _pipeline[d] == pipeline && filter.Matches(_owner[d], _team[d], _segment[d], _region[d], _source[d], _role[d], _product[d])
+                && (visible is null || visible.Contains((_owner[d], _team[d]))))
+                selection.Add(d);
         var result = selection.ToArray();
         bool sorted = true;
         for (int i = 1; i < result.Length && sorted; i++) sorted = _id[result[i - 1]].CompareTo(_id[result[i]]) < 0;

@@ -46,7 +46,7 @@ public static class PipelineAsOfAnalytics
         var engineStages = stages
             .Select(s => new PipelineStage(s.Id.ToString(), s.Name, s.Type == StageTypes.Won ? OpportunityStatus.Won : s.Type == StageTypes.Lost ? OpportunityStatus.Lost : OpportunityStatus.Open, s.Probability))
             .ToList();
-        var visible = await filter.VisibleIdsAsync(db, pipeline.Id, ct);
+        var visible = await AnalyticsFilter.VisibleOwnersAsync(db, pipeline.Id, ct);
         return await OpportunityHistoryColumns.For(db).ReadAsync(db, c =>
         {
             var stageMap = Enumerable.Repeat(-1, c.StageCount).ToArray();

@@ -273,6 +273,12 @@ public class PipelineAnalyticsTests
         Assert.Equal("2 700.00 290.00 | Qualify 1 200.00 40.00 | Propose 1 500.00 250.00", AsOf(await api.GetJsonAsync(Later)));
         Assert.Equal("Qualify 4 2 1 1 | Propose 2 1 0 1", Counts(await api.GetJsonAsync(Cohort)));
         Assert.Equal(1L, (await f.Rep.GetJsonAsync(Later)).GetProperty("count").GetInt64()); // B
+        // Filters on the deals' own columns, with and without a restricted viewer: C is the only EU deal (EUR 300 = 375);
+        // the rep's US deals on 02-15 are B in Qualify (800) and A in Propose (1000).
+        const string Feb15 = "/api/v1/analytics/pipeline/as-of?date=2026-02-15";
+        Assert.Equal("1 375.00 75.00 | Qualify 1 375.00 75.00 | Propose 0 0.00 0.00", AsOf(await api.GetJsonAsync(Feb15 + "&region=EU")));
+        Assert.Equal("2 1800.00 660.00 | Qualify 1 800.00 160.00 | Propose 1 1000.00 500.00", AsOf(await f.Rep.GetJsonAsync(Feb15 + "&region=US")));
+        Assert.Equal("0 0.00 0.00 | Qualify 0 0.00 0.00 | Propose 0 0.00 0.00", AsOf(await f.Rep.GetJsonAsync(Feb15 + "&region=EU")));
 
         var moved = await api.MergePatchAsync($"/api/v1/opportunities/{f.Deals["D"]}", $$"""{"stageId":"{{f.Stages["Propose"]}}"}""");
         Assert.True(moved.IsSuccessStatusCode, await moved.Content.ReadAsStringAsync());
