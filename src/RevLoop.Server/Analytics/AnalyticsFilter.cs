@@ -43,8 +43,8 @@ public sealed record AnalyticsFilter(Guid? OwnerId = null, Guid? TeamId = null, 
     /// so these pairs select exactly the visible deals of the in-memory columns (ADR 0012), from an index-only scan,
     /// where asking for the deals' ids would read every visible row.
     /// </summary>
-    public static async Task<HashSet<(Guid? Owner, Guid? Team)>?> VisibleOwnersAsync(RevLoopDb db, Guid pipeline, CancellationToken ct) =>
-        db.Viewer.SeesAll ? null : (await db.Opportunities.AsNoTracking().Where(o => o.PipelineId == pipeline)
+    public static async Task<HashSet<(Guid? Owner, Guid? Team)>?> VisibleOwnersAsync(RevLoopDb db, Guid? pipeline, CancellationToken ct) =>
+        db.Viewer.SeesAll ? null : (await (pipeline is { } p ? db.Opportunities.AsNoTracking().Where(o => o.PipelineId == p) : db.Opportunities.AsNoTracking())
             .Select(o => new { o.OwnerId, o.OwnerTeamId }).Distinct().ToListAsync(ct)).Select(x => (x.OwnerId, x.OwnerTeamId)).ToHashSet();
 
     /// <summary>The filter as query-string parameters (for links that keep it).</summary>

@@ -47,6 +47,8 @@ public sealed class OpportunityHistoryColumns
     private bool[] _deleted = [];
     private Guid?[] _owner = [], _team = [];
     private string?[] _segment = [], _region = [], _source = [], _role = [], _product = [];
+    private long[] _acv = []; // NoValue when not set
+    private string[] _category = [];
 
     private readonly Dictionary<Guid, int> _stageIndex = [];
     private readonly List<Guid> _stages = [];
@@ -89,6 +91,29 @@ public sealed class OpportunityHistoryColumns
         for (int i = 1; i < result.Length && sorted; i++) sorted = _id[result[i - 1]].CompareTo(_id[result[i]]) < 0;
         if (!sorted) Array.Sort(result, (a, b) => _id[a].CompareTo(_id[b]));
         return result;
+    }
+
+    /// <summary>The live deals of every pipeline whose (owner, team) pair the viewer may see (null = sees all).</summary>
+    public IEnumerable<int> Live(HashSet<(Guid? Owner, Guid? Team)>? visible)
+    {
+        for (int d = 0; d < _n; d++)
+            if (!_deleted[d] && (visible is null || visible.Contains((_owner[d], _team[d])))) yield return d;
+    }
+
+    /// <summary>A deal's own columns as they are now (amounts in minor units of its currency; times in UTC ticks, null = none).</summary>
+    public DealNow Now(int d) => new(_product[d], _region[d], _segment[d], _source[d], _currency[d], _closeDay[d] < 0 ? null : DateOnly.FromDayNumber(_closeDay[d]),
+        _created[d], _wonAt[d] == NoValue ? null : _wonAt[d], _lostAt[d] == NoValue ? null : _lostAt[d], _category[d], _acv[d] == NoValue ? null : _acv[d], _amount[d]);
+
+    /// <summary>
+    /// The old value of the deal's first change of <paramref name="field"/> at or after <paramref name="ticks"/> (what the
+    /// field was just before then); false when none changed it since. The value is NoValue (long.MinValue) for none.
+    /// </summary>
+    public bool FirstOldValueSince(int d, DealField field, long ticks, out long old)
+    {
+        for (int i = _rowStart[d], end = i + _rowCount[d]; i < end; i++)
+            if (_field[i] == field && _at[i] >= ticks) { old = _old[i]; return true; }
+        old = NoValue;
+        return false;
     }
 
     public Guid Id(int d) => _id[d];
@@ -184,10 +209,11 @@ public sealed class OpportunityHistoryColumns
 
     private sealed record DealRow(Guid Id, Guid PipelineId, Guid StageId, long AmountMinor, string Currency, DateOnly? CloseDate, DateTimeOffset CreatedAt,
         DateTimeOffset? WonAt, DateTimeOffset? LostAt, DateTimeOffset? DeletedAt, Guid? OwnerId, Guid? OwnerTeamId, string? Segment, string? Region,
-        string? Source, string? SourcingRole, string? ProductFamily);
+        string? Source, string? SourcingRole, string? ProductFamily, long? AcvMinor, string ForecastCategory);
 
     private static IQueryable<DealRow> DealRows(IQueryable<Opportunity> q) => q.Select(o => new DealRow(o.Id, o.PipelineId, o.StageId, o.AmountMinor, o.Currency,
-        o.CloseDate, o.CreatedAt, o.WonAt, o.LostAt, o.DeletedAt, o.OwnerId, o.OwnerTeamId, o.Segment, o.Region, o.Source, o.SourcingRole, o.ProductFamily));
+        o.CloseDate, o.CreatedAt, o.WonAt, o.LostAt, o.DeletedAt, o.OwnerId, o.OwnerTeamId, o.Segment, o.Region, o.Source, o.SourcingRole, o.ProductFamily,
+        o.AcvMinor, o.ForecastCategory));
 
     private IQueryable<FieldChange> HistoryRows(RevLoopDb db) =>
         db.FieldChanges.AsNoTracking().Where(c => c.EntityType == "opportunity" && OpportunityHistoryRows.Fields.Contains(c.Field));
@@ -282,6 +308,8 @@ public sealed class OpportunityHistoryColumns
         _owner[d] = o.OwnerId;
         _team[d] = o.OwnerTeamId;
         (_segment[d], _region[d], _source[d], _role[d], _product[d]) = (Intern(o.Segment), Intern(o.Region), Intern(o.Source), Intern(o.SourcingRole), Intern(o.ProductFamily));
+        _acv[d] = o.AcvMinor ?? NoValue;
+        _category[d] = Intern(o.ForecastCategory)!;
     }
 
     private static string? Intern(string? s) => s is null ? null : string.IsInterned(s) ?? string.Intern(s);
@@ -293,6 +321,7 @@ public sealed class OpportunityHistoryColumns
         Array.Resize(ref _closeDay, size); Array.Resize(ref _currency, size); Array.Resize(ref _deleted, size); Array.Resize(ref _owner, size);
         Array.Resize(ref _team, size); Array.Resize(ref _segment, size); Array.Resize(ref _region, size); Array.Resize(ref _source, size);
         Array.Resize(ref _role, size); Array.Resize(ref _product, size); Array.Resize(ref _rowStart, size); Array.Resize(ref _rowCount, size);
+        Array.Resize(ref _acv, size); Array.Resize(ref _category, size);
     }
 
     private void EnsureRows(int size)
@@ -364,6 +393,19 @@ public sealed class OpportunityHistoryColumns
                 return true;
         }
     }
+}
+
+/// <summary>A deal's own columns now, as <see cref="OpportunityHistoryColumns.Now"/> gives them.</summary>
+public readonly record struct DealNow(string? Product, string? Region, string? Segment, string? Source, string Currency, DateOnly? CloseDate,
+    long CreatedTicks, long? WonTicks, long? LostTicks, string ForecastCategory, long? AcvMinor, long AmountMinor)
+{
+    public string? Value(string dimension) => dimension switch
+    {
+        RevLoop.Forecasting.TargetSubjects.Product => Product,
+        RevLoop.Forecasting.TargetSubjects.Region => Region,
+        RevLoop.Forecasting.TargetSubjects.Segment => Segment,
+        _ => Source,
+    };
 }
 
 /// <summary>
