@@ -15,7 +15,8 @@ revloop() { dotnet "$app/revloop.dll" "$@"; }
 token=$(revloop user token --database "$db" --email admin@demo.revloop.dev --scopes read | tail -1)
 # A viewer who sees only their team's deals: their ids come from the database's visibility filter.
 manager=$(revloop user token --database "$db" --email sales-manager@demo.revloop.dev --scopes read | tail -1)
-revloop serve --database "$db" --urls "http://127.0.0.1:$port" >"$work/log" 2>&1 & server=$!
+# Started directly (not through the function) so that $! is the server itself and the trap stops it.
+dotnet "$app/revloop.dll" serve --database "$db" --urls "http://127.0.0.1:$port" >"$work/log" 2>&1 & server=$!
 until curl -s -o /dev/null "http://127.0.0.1:$port/login"; do sleep 0.5; done
 started=$(date +%s.%N)
 base="http://127.0.0.1:$port"
