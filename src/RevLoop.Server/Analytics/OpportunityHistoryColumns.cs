@@ -60,6 +60,11 @@ public sealed class OpportunityHistoryColumns
     private DealField[] _field = [];
     private int _rows, _liveRows;
 
+    // Activity times (OccurredAt, UTC ticks) of every deal, ascending, laid out like the history rows.
+    private int[] _actStart = [], _actCount = [];
+    private long[] _actAt = [];
+    private int _acts, _liveActs;
+
     /// <summary>Brings the columns up to date, then runs <paramref name="read"/> on them (under the lock).</summary>
     public async Task<T> ReadAsync<T>(RevLoopDb db, Func<OpportunityHistoryColumns, T> read, CancellationToken ct)
     {
@@ -102,7 +107,8 @@ public sealed class OpportunityHistoryColumns
 
     /// <summary>A deal's own columns as they are now (amounts in minor units of its currency; times in UTC ticks, null = none).</summary>
     public DealNow Now(int d) => new(_product[d], _region[d], _segment[d], _source[d], _currency[d], _closeDay[d] < 0 ? null : DateOnly.FromDayNumber(_closeDay[d]),
-        _created[d], _wonAt[d] == NoValue ? null : _wonAt[d], _lostAt[d] == NoValue ? null : _lostAt[d], _category[d], _acv[d] == NoValue ? null : _acv[d], _amount[d]);
+        _created[d], _wonAt[d] == NoValue ? null : _wonAt[d], _lostAt[d] == NoValue ? null : _lostAt[d], _category[d], _acv[d] == NoValue ? null : _acv[d], _amount[d],
+        _owner[d], _team[d], _pipeline[d], _stages[_stage[d]], _role[d]);
 
     /// <summary>
     /// The old value of the deal's first change of <paramref name="field"/> at or after <paramref name="ticks"/> (what the
@@ -189,16 +195,34 @@ public sealed class OpportunityHistoryColumns
         if (max <= from) return;
         var dirty = await changes.Where(c => c.Id > from && c.Id <= max && c.EntityType == "opportunity")
             .Select(c => c.EntityId).Distinct().ToListAsync(ct);
+        // Activities moved, added or deleted: the deals they point at now, and at before (an OpportunityId change's old value).
+        var activityChanges = await changes.Where(c => c.Id > from && c.Id <= max && c.EntityType == "activity")
+            .Select(c => new { c.EntityId, c.Field, c.OldValue }).ToListAsync(ct);
+        var touched = new HashSet<Guid>();
+        foreach (var c in activityChanges)
+            if (c.Field == "OpportunityId" && Guid.TryParse(c.OldValue, out var before)) touched.Add(before);
+        var activityIds = activityChanges.Select(c => c.EntityId).Distinct().ToList();
+        for (int i = 0; i < activityIds.Count; i += ReloadBatch)
+        {
+            var batch = activityIds.GetRange(i, Math.Min(ReloadBatch, activityIds.Count - i));
+            foreach (var o in await db.Activities.IgnoreQueryFilters().AsNoTracking().Where(a => batch.Contains(a.Id) && a.OpportunityId != null)
+                         .Select(a => a.OpportunityId!.Value).ToListAsync(ct))
+                touched.Add(o);
+        }
         if (window > 0) _recent.Enqueue((_watermark, now));
         _watermark = max;
         for (int i = 0; i < dirty.Count; i += ReloadBatch)
             await ReloadAsync(db, dirty.GetRange(i, Math.Min(ReloadBatch, dirty.Count - i)), ct);
+        var touchedDeals = touched.ToList();
+        for (int i = 0; i < touchedDeals.Count; i += ReloadBatch)
+            await ReloadActivitiesAsync(db, touchedDeals.GetRange(i, Math.Min(ReloadBatch, touchedDeals.Count - i)), ct);
+        if (_acts > 1_000_000 && _acts > 2L * _liveActs) CompactActivities();
         if (_rows > 1_000_000 && _rows > 2L * _liveRows) Compact();
     }
 
     private void Reset()
     {
-        _loaded = false; _watermark = 0; _recent.Clear(); _index.Clear(); _n = 0; _rows = 0; _liveRows = 0;
+        _loaded = false; _watermark = 0; _recent.Clear(); _index.Clear(); _n = 0; _rows = 0; _liveRows = 0; _acts = 0; _liveActs = 0;
     }
 
     private async Task LoadStagesAsync(RevLoopDb db, CancellationToken ct)
@@ -246,6 +270,58 @@ public sealed class OpportunityHistoryColumns
         }
         _rows = _liveRows = rows;
         for (int d = 0; d < _n; d++) SortRows(_rowStart[d], _rowCount[d]);
+
+        var actDeal = new List<int>(); var actAt = new List<long>();
+        await foreach (var a in Activities(db).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!_index.TryGetValue(a.OpportunityId!.Value, out int d)) continue;
+            actDeal.Add(d); actAt.Add(a.OccurredAt.UtcTicks);
+        }
+        var perDeal = new int[_n];
+        foreach (int d in actDeal) perDeal[d]++;
+        if (_actAt.Length < actDeal.Count) _actAt = new long[Math.Max(4096, actDeal.Count)];
+        next = 0;
+        for (int d = 0; d < _n; d++) { _actStart[d] = next; _actCount[d] = 0; next += perDeal[d]; }
+        for (int i = 0; i < actDeal.Count; i++) { int d = actDeal[i]; _actAt[_actStart[d] + _actCount[d]++] = actAt[i]; }
+        _acts = _liveActs = actDeal.Count;
+        for (int d = 0; d < _n; d++) Array.Sort(_actAt, _actStart[d], _actCount[d]);
+    }
+
+    private sealed record ActivityTime(Guid? OpportunityId, DateTimeOffset OccurredAt);
+
+    private static IQueryable<ActivityTime> Activities(RevLoopDb db) =>
+        db.Activities.IgnoreQueryFilters().AsNoTracking().Where(a => a.OpportunityId != null && a.DeletedAt == null).Select(a => new ActivityTime(a.OpportunityId, a.OccurredAt));
+
+    /// <summary>Reloads the activity times of the given deals.</summary>
+    private async Task ReloadActivitiesAsync(RevLoopDb db, List<Guid> ids, CancellationToken ct)
+    {
+        var byDeal = new Dictionary<int, List<long>>();
+        foreach (var id in ids) if (_index.TryGetValue(id, out int d)) byDeal[d] = [];
+        foreach (var a in await Activities(db).Where(a => ids.Contains(a.OpportunityId!.Value)).ToListAsync(ct))
+            if (_index.TryGetValue(a.OpportunityId!.Value, out int d) && byDeal.TryGetValue(d, out var list)) list.Add(a.OccurredAt.UtcTicks);
+        foreach (var (d, list) in byDeal)
+        {
+            list.Sort();
+            _liveActs -= _actCount[d];
+            if (_acts + list.Count > _actAt.Length) Array.Resize(ref _actAt, Math.Max(_acts + list.Count, Math.Max(4096, _actAt.Length * 2)));
+            _actStart[d] = _acts;
+            _actCount[d] = list.Count;
+            list.CopyTo(_actAt, _acts);
+            _acts += list.Count;
+            _liveActs += list.Count;
+        }
+    }
+
+    /// <summary>The deal's last activity at or before <paramref name="ticks"/> (UTC), or null.</summary>
+    public DateTime? LastActivity(int d, long ticks)
+    {
+        int lo = _actStart[d], hi = lo + _actCount[d];
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_actAt[mid] <= ticks) lo = mid + 1; else hi = mid;
+        }
+        return lo > _actStart[d] ? new DateTime(_actAt[lo - 1], DateTimeKind.Utc) : null;
     }
 
     /// <summary>Reloads the given deals (row and history) from the database; new ones are added.</summary>
@@ -294,6 +370,8 @@ public sealed class OpportunityHistoryColumns
             _idText[d] = null;
             _rowStart[d] = _rows;
             _rowCount[d] = 0;
+            _actStart[d] = _acts;
+            _actCount[d] = 0;
         }
         _pipeline[d] = o.PipelineId;
         if (!_stageIndex.TryGetValue(o.StageId, out int s)) { s = _stages.Count; _stageIndex[o.StageId] = s; _stages.Add(o.StageId); }
@@ -321,7 +399,7 @@ public sealed class OpportunityHistoryColumns
         Array.Resize(ref _closeDay, size); Array.Resize(ref _currency, size); Array.Resize(ref _deleted, size); Array.Resize(ref _owner, size);
         Array.Resize(ref _team, size); Array.Resize(ref _segment, size); Array.Resize(ref _region, size); Array.Resize(ref _source, size);
         Array.Resize(ref _role, size); Array.Resize(ref _product, size); Array.Resize(ref _rowStart, size); Array.Resize(ref _rowCount, size);
-        Array.Resize(ref _acv, size); Array.Resize(ref _category, size);
+        Array.Resize(ref _acv, size); Array.Resize(ref _category, size); Array.Resize(ref _actStart, size); Array.Resize(ref _actCount, size);
     }
 
     private void EnsureRows(int size)
@@ -329,6 +407,19 @@ public sealed class OpportunityHistoryColumns
         if (size <= _at.Length) return;
         int cap = Math.Max(size, Math.Max(4096, _at.Length * 2));
         Array.Resize(ref _at, cap); Array.Resize(ref _field, cap); Array.Resize(ref _old, cap); Array.Resize(ref _new, cap);
+    }
+
+    private void CompactActivities()
+    {
+        var at = new long[Math.Max(4096, _liveActs)];
+        int next = 0;
+        for (int d = 0; d < _n; d++)
+        {
+            Array.Copy(_actAt, _actStart[d], at, next, _actCount[d]);
+            _actStart[d] = next;
+            next += _actCount[d];
+        }
+        (_actAt, _acts) = (at, next);
     }
 
     /// <summary>Lays every deal's rows out again without the holes reloads left.</summary>
@@ -397,8 +488,13 @@ public sealed class OpportunityHistoryColumns
 
 /// <summary>A deal's own columns now, as <see cref="OpportunityHistoryColumns.Now"/> gives them.</summary>
 public readonly record struct DealNow(string? Product, string? Region, string? Segment, string? Source, string Currency, DateOnly? CloseDate,
-    long CreatedTicks, long? WonTicks, long? LostTicks, string ForecastCategory, long? AcvMinor, long AmountMinor)
+    long CreatedTicks, long? WonTicks, long? LostTicks, string ForecastCategory, long? AcvMinor, long AmountMinor,
+    Guid? OwnerId, Guid? TeamId, Guid PipelineId, Guid StageId, string? SourcingRole)
 {
+    /// <summary>Whether <paramref name="filter"/> selects this deal (its pipeline included).</summary>
+    public bool Matches(AnalyticsFilter filter) => (filter.PipelineId is null || filter.PipelineId == PipelineId)
+        && filter.Matches(OwnerId, TeamId, Segment, Region, Source, SourcingRole, Product);
+
     public string? Value(string dimension) => dimension switch
     {
         RevLoop.Forecasting.TargetSubjects.Product => Product,

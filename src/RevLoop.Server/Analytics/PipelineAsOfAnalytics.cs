@@ -28,7 +28,7 @@ public static class PipelineAsOfAnalytics
     /// The pipeline's history for one use: <see cref="History"/> reads the in-memory columns without copying them, so it
     /// is valid only inside the callback of <see cref="UseAsync{T}"/>; <see cref="DealId"/> maps its deal indexes to ids.
     /// </summary>
-    public sealed record Loaded(Pipeline Pipeline, PipelineHistory History, RateBook Rates, Func<int, Guid> DealId)
+    public sealed record Loaded(Pipeline Pipeline, PipelineHistory History, RateBook Rates, Func<int, Guid> DealId, Func<int, long, DateTime?> LastActivity)
     {
         public decimal? ToBase(string currency, long minor, DateOnly? close) => Rates.ToBase(minor, currency, close);
     }
@@ -52,7 +52,8 @@ public static class PipelineAsOfAnalytics
             var stageMap = Enumerable.Repeat(-1, c.StageCount).ToArray();
             for (int i = 0; i < stages.Count; i++) if (c.StageIndex(stages[i].Id) is var s and >= 0) stageMap[s] = i;
             var selection = c.Select(pipeline.Id, filter, visible);
-            var loaded = new Loaded(pipeline, new PipelineHistory(engineStages, c.Columns(), stageMap, selection), rates, d => c.Id(selection[d]));
+            var loaded = new Loaded(pipeline, new PipelineHistory(engineStages, c.Columns(), stageMap, selection), rates, d => c.Id(selection[d]),
+                (d, ticks) => c.LastActivity(selection[d], ticks));
             return (loaded, use(loaded));
         }, ct);
     }

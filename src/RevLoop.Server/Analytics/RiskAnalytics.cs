@@ -13,8 +13,8 @@ public sealed record RisksDto(Guid PipelineId, string Pipeline, int NoActivityDa
 
 /// <summary>
 /// Deal risk flags (issue 5) for the open deals of one pipeline, by <see cref="PipelineHistory.Risks"/>: the stage p75
-/// comes from the all-time stage funnel, the last activity from the deal's activities (any author: a colleague's call
-/// counts even when the viewer cannot see it). Most flags first, then the longest without activity.
+/// comes from the all-time stage funnel, the last activity from the deal's activities up to now (any author: a
+/// colleague's call counts even when the viewer cannot see it), kept with the deal in the in-memory columns. Most flags first, then the longest without activity.
 /// </summary>
 public static class RiskAnalytics
 {
@@ -35,17 +35,9 @@ public static class RiskAnalytics
         if (funnel is not null)
             for (int i = 0; i < funnel.OpenStages.Count; i++)
                 if (funnel.Funnel.Rows[i].P75Days is { } d) p75[funnel.OpenStages[i].Id.ToString()] = d;
-        var last = new Dictionary<Guid, DateTimeOffset>();
-        var pipelineId = chosen.Id;
-        var activities =
-            from a in db.Activities.IgnoreQueryFilters().AsNoTracking()
-            join o in db.Opportunities.IgnoreQueryFilters() on a.OpportunityId equals (Guid?)o.Id
-            where a.DeletedAt == null && a.OccurredAt <= now && o.PipelineId == pipelineId
-            group a.OccurredAt by o.Id into g
-            select new { g.Key, Last = g.Max() };
-        await foreach (var a in activities.AsAsyncEnumerable().WithCancellation(ct)) last[a.Key] = a.Last;
-        var r = await PipelineAsOfAnalytics.UseAsync(db, pipelineId, filter,
-            l => l.History.Risks(now.UtcDateTime, p75, d => last.TryGetValue(l.DealId(d), out var at) ? at.UtcDateTime : null, noActivityDays), ct);
+        long nowTicks = now.UtcTicks;
+        var r = await PipelineAsOfAnalytics.UseAsync(db, chosen.Id, filter,
+            l => l.History.Risks(now.UtcDateTime, p75, d => l.LastActivity(d, nowTicks), noActivityDays), ct);
         return r is { } x ? (x.Loaded, x.Result) : null;
     }
 

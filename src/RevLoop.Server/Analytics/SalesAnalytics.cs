@@ -21,8 +21,8 @@ public sealed record SalesAnalyticsDto(string BaseCurrency, string? GroupBy, str
 /// <summary>
 /// The sales metrics of METRICS.md §5 over the stored opportunities, computed by the same <see cref="SalesEngine"/> as
 /// `revloop metrics sales`: created = the deal's CreatedAt (UTC day); closed = the UTC day of WonAt (won) or LostAt
-/// (lost); status = its stage's type; amount in the base currency (ADR 0007). One projection query reads only those
-/// columns, then each period of the window is one pass of the engine over them.
+/// (lost); status = its stage's type; amount in the base currency (ADR 0007). The deals come from the in-memory deal
+/// columns (ADR 0012), then each period of the window is one pass of the engine over them.
 /// </summary>
 public static class SalesAnalytics
 {
@@ -77,22 +77,6 @@ public static class SalesAnalytics
         _ => start.Year.ToString(CultureInfo.InvariantCulture),
     };
 
-    private sealed record Projected(DateTimeOffset CreatedAt, DateTimeOffset? WonAt, DateTimeOffset? LostAt, Guid StageId, long AmountMinor, string Currency,
-        DateOnly? CloseDate, string? Text, Guid? Key);
-
-    private static IQueryable<Projected> Project(IQueryable<Opportunity> q, SalesGroupBy g) => g switch
-    {
-        SalesGroupBy.Owner => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, null, o.OwnerId)),
-        SalesGroupBy.Team => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, null, o.OwnerTeamId)),
-        SalesGroupBy.Pipeline => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, null, o.PipelineId)),
-        SalesGroupBy.SourcingRole => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.SourcingRole, null)),
-        SalesGroupBy.Product => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.ProductFamily, null)),
-        SalesGroupBy.Region => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.Region, null)),
-        SalesGroupBy.Segment => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.Segment, null)),
-        SalesGroupBy.Source => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, o.Source, null)),
-        _ => q.Select(o => new Projected(o.CreatedAt, o.WonAt, o.LostAt, o.StageId, o.AmountMinor, o.Currency, o.CloseDate, null, null)),
-    };
-
     /// <summary>Display names of the owner / team / pipeline ids a group-by shows.</summary>
     private static async Task<Dictionary<Guid, string>> KeyNamesAsync(RevLoopDb db, SalesGroupBy g, CancellationToken ct) => g switch
     {
@@ -104,26 +88,41 @@ public static class SalesAnalytics
 
     public sealed record Facts(List<OpportunityFacts> Deals, long Unconverted, string BaseCurrency);
 
-    /// <summary>The visible, filtered deals as the engine's input: one projection query, amounts converted to the base currency.</summary>
+    /// <summary>
+    /// The visible, filtered deals as the engine's input, from the in-memory deal columns (ADR 0012; one pass, no
+    /// query per deal), amounts converted to the base currency.
+    /// </summary>
     public static async Task<Facts> LoadAsync(RevLoopDb db, AnalyticsFilter filter, SalesGroupBy groupBy, CancellationToken ct)
     {
         var rates = await RateBook.LoadAsync(db, ct);
         var stages = await db.Stages.AsNoTracking().ToDictionaryAsync(s => s.Id, s => (s.Type, s.Probability), ct);
         var names = await KeyNamesAsync(db, groupBy, ct);
-        var deals = new List<OpportunityFacts>();
-        long unconverted = 0;
-        await foreach (var o in Project(filter.Apply(db.Opportunities.AsNoTracking()), groupBy).AsAsyncEnumerable().WithCancellation(ct))
+        var visible = await AnalyticsFilter.VisibleOwnersAsync(db, filter.PipelineId, ct);
+        return await OpportunityHistoryColumns.For(db).ReadAsync(db, c =>
         {
-            var (type, probability) = stages.GetValueOrDefault(o.StageId, (StageTypes.Open, 0));
-            var status = type == StageTypes.Won ? OpportunityStatus.Won : type == StageTypes.Lost ? OpportunityStatus.Lost : OpportunityStatus.Open;
-            if (rates.ToBase(o.AmountMinor, o.Currency, o.CloseDate) is not { } amount) { unconverted++; continue; }
-            var closedAt = status == OpportunityStatus.Won ? o.WonAt : status == OpportunityStatus.Lost ? o.LostAt : null;
-            var group = o.Key is { } k ? names.GetValueOrDefault(k, k.ToString()) : o.Text;
-            deals.Add(new OpportunityFacts(group, DateOnly.FromDateTime(o.CreatedAt.UtcDateTime), closedAt is { } c ? DateOnly.FromDateTime(c.UtcDateTime) : null,
-                status, amount, status == OpportunityStatus.Open ? probability : 0));
-        }
-        return new Facts(deals, unconverted, rates.BaseCurrency);
+            var deals = new List<OpportunityFacts>();
+            long unconverted = 0;
+            foreach (int d in c.Live(visible))
+            {
+                var o = c.Now(d);
+                if (!o.Matches(filter)) continue;
+                var (type, probability) = stages.GetValueOrDefault(o.StageId, (StageTypes.Open, 0));
+                var status = type == StageTypes.Won ? OpportunityStatus.Won : type == StageTypes.Lost ? OpportunityStatus.Lost : OpportunityStatus.Open;
+                if (rates.ToBase(o.AmountMinor, o.Currency, o.CloseDate) is not { } amount) { unconverted++; continue; }
+                var closedTicks = status == OpportunityStatus.Won ? o.WonTicks : status == OpportunityStatus.Lost ? o.LostTicks : null;
+                Guid? key = groupBy switch { SalesGroupBy.Owner => o.OwnerId, SalesGroupBy.Team => o.TeamId, SalesGroupBy.Pipeline => o.PipelineId, _ => null };
+                var group = key is { } k ? names.GetValueOrDefault(k, k.ToString()) : groupBy switch
+                {
+                    SalesGroupBy.SourcingRole => o.SourcingRole, SalesGroupBy.Product => o.Product, SalesGroupBy.Region => o.Region,
+                    SalesGroupBy.Segment => o.Segment, SalesGroupBy.Source => o.Source, _ => null,
+                };
+                deals.Add(new OpportunityFacts(group, Day(o.CreatedTicks), closedTicks is { } t ? Day(t) : null, status, amount, status == OpportunityStatus.Open ? probability : 0));
+            }
+            return new Facts(deals, unconverted, rates.BaseCurrency);
+        }, ct);
     }
+
+    private static DateOnly Day(long utcTicks) => DateOnly.FromDayNumber((int)(utcTicks / TimeSpan.TicksPerDay));
 
     public static async Task<SalesAnalyticsDto> ComputeAsync(RevLoopDb db, string? from, string? to, string? groupBy, string? period, AnalyticsFilter filter, CancellationToken ct) =>
         (await ComputeManyAsync(db, from, to, groupBy, [period], filter, ct))[0];
