@@ -99,8 +99,8 @@ public sealed record AttributionRequest(DateOnly From, DateOnly To, bool Revenue
 /// touch of the campaign in their window.</item>
 /// </list>
 /// Everything is read set-based: the deals, then their roles, contacts, leads, events and memberships each in one query
-/// whose filters are subqueries of the deal query (no id lists, no query per deal); the touches are bucketed per deal in
-/// two linear passes.
+/// (the ids of the step before as one array parameter; never a query per deal); the touches are bucketed per deal in two
+/// linear passes over them.
 /// </summary>
 public static class Attribution
 {
@@ -178,19 +178,20 @@ public static class Attribution
             dealPrimary.Add(o.PrimaryContactId);
         }
 
-        // The deals' people, each kind in one query filtered by subqueries of the deal query.
-        var dealIds = dealsQ.Select(o => o.Id);
-        var accountIds = dealsQ.Select(o => (Guid?)o.AccountId);
-        var roleRows = await db.OpportunityContactRoles.AsNoTracking().Where(x => dealIds.Contains(x.OpportunityId))
+        // The deals' people, each kind in one query. Id lists go as one array parameter each (json_each on SQLite, an
+        // array on PostgreSQL), so any number of deals is one statement, not one per deal nor thousands of parameters.
+        var dealIdList = deals.Select(d => d.Id).ToList();
+        var roleRows = await db.OpportunityContactRoles.AsNoTracking().Where(x => EF.Parameter(dealIdList).Contains(x.OpportunityId))
             .Select(x => new { x.OpportunityId, x.ContactId }).ToListAsync(ct);
-        var roleContactIds = db.OpportunityContactRoles.Where(x => dealIds.Contains(x.OpportunityId)).Select(x => (Guid?)x.ContactId);
-        var primaryIds = dealsQ.Select(o => o.PrimaryContactId);
-        var contactsQ = db.Contacts.Where(c => accountIds.Contains(c.AccountId) || primaryIds.Contains((Guid?)c.Id) || roleContactIds.Contains((Guid?)c.Id));
-        var contacts = await contactsQ.AsNoTracking().Select(c => new { c.Id, c.AccountId, c.CreatedAt }).ToListAsync(ct);
-        var contactIds = contactsQ.Select(c => (Guid?)c.Id);
-        var leadsQ = db.Leads.Where(l => contactIds.Contains(l.ConvertedContactId) || accountIds.Contains(l.ConvertedAccountId) || accountIds.Contains(l.MatchedAccountId));
-        var leads = await leadsQ.AsNoTracking().Select(l => new { l.Id, l.ConvertedContactId, l.ConvertedAccountId, l.MatchedAccountId, l.CreatedAt }).ToListAsync(ct);
-        var leadIds = leadsQ.Select(l => (Guid?)l.Id);
+        var accountList = dealAccount.Distinct().Select(a => (Guid?)a).ToList();
+        var seedContacts = dealPrimary.Where(p => p is not null).Concat(roleRows.Select(x => (Guid?)x.ContactId)).Distinct().ToList();
+        var contacts = await db.Contacts.AsNoTracking().Where(c => EF.Parameter(accountList).Contains(c.AccountId) || EF.Parameter(seedContacts).Contains(c.Id))
+            .Select(c => new { c.Id, c.AccountId, c.CreatedAt }).ToListAsync(ct);
+        var contactIds = contacts.Select(c => (Guid?)c.Id).ToList();
+        var leads = await db.Leads.AsNoTracking().Where(l => EF.Parameter(contactIds).Contains(l.ConvertedContactId)
+                || EF.Parameter(accountList).Contains(l.ConvertedAccountId) || EF.Parameter(accountList).Contains(l.MatchedAccountId))
+            .Select(l => new { l.Id, l.ConvertedContactId, l.ConvertedAccountId, l.MatchedAccountId, l.CreatedAt }).ToListAsync(ct);
+        var leadIds = leads.Select(l => (Guid?)l.Id).ToList();
 
         // People are numbered: contacts first, then leads.
         var person = new Dictionary<(bool Lead, Guid Id), int>();
@@ -264,13 +265,13 @@ public static class Attribution
             var hi = DateTimeOffset.FromUnixTimeSeconds(deals.Max(d => d.CreatedAt.ToUnixTimeSeconds()) + 1);
             var events = await db.MarketingEvents.AsNoTracking()
                 .Where(e => e.CampaignId != null && e.OccurredAt >= lo && e.OccurredAt < hi
-                    && ((e.PersonType == PersonTypes.Contact && contactIds.Contains(e.PersonId)) || (e.PersonType == PersonTypes.Lead && leadIds.Contains(e.PersonId))))
+                    && ((e.PersonType == PersonTypes.Contact && EF.Parameter(contactIds).Contains(e.PersonId)) || (e.PersonType == PersonTypes.Lead && EF.Parameter(leadIds).Contains(e.PersonId))))
                 .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id)
                 .Select(e => new { e.PersonType, e.PersonId, e.OccurredAt, e.CampaignId }).ToListAsync(ct);
             // Memberships that no event of theirs explains (the events made the others).
             var members = await db.CampaignMembers.AsNoTracking()
                 .Where(m => RespondedStatuses.Contains(m.Status) && m.UpdatedAt >= lo && m.UpdatedAt < hi
-                    && ((m.PersonType == PersonTypes.Contact && contactIds.Contains((Guid?)m.PersonId)) || (m.PersonType == PersonTypes.Lead && leadIds.Contains((Guid?)m.PersonId)))
+                    && ((m.PersonType == PersonTypes.Contact && EF.Parameter(contactIds).Contains(m.PersonId)) || (m.PersonType == PersonTypes.Lead && EF.Parameter(leadIds).Contains(m.PersonId)))
                     && !db.MarketingEvents.Any(e => e.CampaignId == m.CampaignId && e.PersonType == m.PersonType && e.PersonId == m.PersonId))
                 .OrderBy(m => m.UpdatedAt).ThenBy(m => m.Id)
                 .Select(m => new { PersonType = (string?)m.PersonType, PersonId = (Guid?)m.PersonId, OccurredAt = m.UpdatedAt, CampaignId = (Guid?)m.CampaignId }).ToListAsync(ct);
