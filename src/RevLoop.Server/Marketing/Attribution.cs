@@ -111,7 +111,7 @@ public static class Attribution
         [CampaignMemberStatus.Registered, CampaignMemberStatus.NoShow, CampaignMemberStatus.Responded, CampaignMemberStatus.Attended];
     private static readonly string[] MqlOrLater = [LeadStatus.Mql, LeadStatus.Sql, LeadStatus.Converted];
 
-    /// <summary>A visible deal of the period with its window's touches (indexes into the touch columns of <see cref="Loaded"/>).</summary>
+    /// <summary>A visible deal of the period; its touches in the window are TouchStart[d]..TouchStart[d + 1] of <see cref="Loaded"/>.</summary>
     internal sealed record Deal(Guid Id, DateTimeOffset CreatedAt, long AmountBase, DealOutcome Outcome, bool CreatedInPeriod, bool WonInPeriod, bool ClosedInPeriod);
 
     internal sealed record CampaignInfo(Guid Id, string Name, string Channel, string Currency);
@@ -122,7 +122,6 @@ public static class Attribution
     /// <summary>The deals, their touches and the two engine tables (pipeline: created in the period; revenue: closed in it).</summary>
     internal sealed class Loaded
     {
-        public required AttributionRequest Request { get; init; }
         public required string BaseCurrency { get; init; }
         public required List<Deal> Deals { get; init; }
         public required int[] TouchStart { get; init; }   // per deal, into TouchCampaign (CSR)
@@ -153,7 +152,7 @@ public static class Attribution
         var stageTypes = await db.Stages.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Type, ct);
         var won = db.Stages.Where(s => s.Type == StageTypes.Won).Select(s => s.Id);
         var lost = db.Stages.Where(s => s.Type == StageTypes.Lost).Select(s => s.Id);
-        // The visible deals created or closed in the period (the global filter applies here and in every subquery below).
+        // The visible deals created or closed in the period (the global filter applies to this and every read below).
         var dealsQ = db.Opportunities.Where(o => (o.CreatedAt >= start && o.CreatedAt < end)
             || (won.Contains(o.StageId) && o.WonAt >= start && o.WonAt < end) || (lost.Contains(o.StageId) && o.LostAt >= start && o.LostAt < end));
 
@@ -332,7 +331,7 @@ public static class Attribution
         var revenueTable = Table(d => d.ClosedInPeriod, revenueRows);
         return new Loaded
         {
-            Request = r, BaseCurrency = rates.BaseCurrency, Rates = rates, Deals = deals, TouchStart = touchStart, TouchCampaign = touchCampaign, Campaigns = campaigns,
+            BaseCurrency = rates.BaseCurrency, Rates = rates, Deals = deals, TouchStart = touchStart, TouchCampaign = touchCampaign, Campaigns = campaigns,
             PipelineTable = pipelineTable, PipelineDeals = pipelineRows, RevenueTable = revenueTable, RevenueDeals = revenueRows, Unconverted = unconverted,
         };
     }

@@ -187,6 +187,9 @@ public class AttributionTests
         Assert.Equal("linear 0.4286 4285.71 4285.71 9.7143", Lines(longer).Split('\n')[2].Split(" | ")[1]);
         var none = await api.GetJsonAsync($"/api/v1/attribution?{march}&lookbackDays=0");
         Assert.Equal((2L, 12000.00m), (none.GetProperty("unattributedDeals").GetInt64(), none.GetProperty("unattributedAmount").GetDecimal()));
+        // A period without deals or costs: nothing to show.
+        var empty = await api.GetJsonAsync("/api/v1/attribution?from=2000-01-01&to=2000-01-31");
+        Assert.Equal((0L, 0.00m, 0), (empty.GetProperty("deals").GetInt64(), empty.GetProperty("amount").GetDecimal(), empty.GetProperty("campaigns").GetArrayLength()));
 
         // Drill-down: the deals behind a number with the campaign's share, largest attributed first.
         var q = $"{march}&campaignId={f.Campaigns["N"]}";
