@@ -54,6 +54,20 @@ public sealed class TouchTable
     internal int[] Campaign { get; }
     internal TouchRole[] Roles { get; }
 
+    /// <summary>
+    /// The same opportunities and touches with every amount replaced by <paramref name="unit"/> (won amount: the unit
+    /// for won deals, else 0), sharing the touch columns: attributed to it, the amounts become deal counts in units of
+    /// 1/<paramref name="unit"/> deal, split by the same largest-remainder rule so that they add up to the deals.
+    /// </summary>
+    public TouchTable PerOpportunity(long unit)
+    {
+        if (unit <= 0) throw new ArgumentOutOfRangeException(nameof(unit), "must be positive");
+        var amount = new long[OpportunityCount];
+        var won = new long[OpportunityCount];
+        for (int o = 0; o < OpportunityCount; o++) { amount[o] = unit; won[o] = Outcome[o] == DealOutcome.Won ? unit : 0; }
+        return new TouchTable(Created, amount, won, Outcome, TouchStart, At, Channel, Campaign, Roles, (string[])Channels, (string[])Campaigns, OpportunityCount);
+    }
+
     /// <summary>Adds opportunities, each followed by its touches (any order; <see cref="Build"/> sorts them by time).</summary>
     public sealed class Builder(int opportunityCapacity = 16, int touchCapacity = 64)
     {
@@ -200,20 +214,26 @@ public static class TouchAttribution
         }
     }
 
+    /// <summary>The window [created - lookback, created] of opportunity <paramref name="o"/> as a touch range (touches are sorted by time).</summary>
+    private static (int Begin, int End) Window(TouchTable t, int o, long lookbackSeconds)
+    {
+        int a = t.TouchStart[o], b = t.TouchStart[o + 1];
+        long lo = t.Created[o] - lookbackSeconds, hi = t.Created[o];
+        while (a < b && t.At[a] < lo) a++;
+        while (b > a && t.At[b - 1] > hi) b--;
+        return (a, b);
+    }
+
     private static TouchAttributionResult ComputeChecked(TouchTable t, TouchModel model, TouchAttributionOptions options)
     {
         int m = t.OpportunityCount, kc = t.Channels.Count, kp = t.Campaigns.Count + 1; // campaign state kp-1 = no campaign
-        // The window [created - lookback, created] of each opportunity as a touch range; touches are sorted by time.
         var begin = new int[m];
         var end = new int[m];
         long totalPipe = 0, totalRev = 0, attrPipe = 0, attrRev = 0;
         long lookback = options.LookbackDays * 86_400L;
         for (int o = 0; o < m; o++)
         {
-            int a = t.TouchStart[o], b = t.TouchStart[o + 1];
-            long lo = t.Created[o] - lookback, hi = t.Created[o];
-            while (a < b && t.At[a] < lo) a++;
-            while (b > a && t.At[b - 1] > hi) b--;
+            var (a, b) = Window(t, o, lookback);
             begin[o] = a; end[o] = b;
             totalPipe = checked(totalPipe + t.Amount[o]);
             totalRev = checked(totalRev + t.WonAmount[o]);
@@ -386,6 +406,46 @@ public static class TouchAttribution
     }
 
     /// <summary>
+    /// One opportunity's credit per campaign under a positional or time-decay model: which campaigns the touches in its
+    /// lookback window belong to and what part of the opportunity each gets (several touches of one campaign add up),
+    /// sorted ordinally by campaign name, touches without a campaign under <see cref="NoCampaign"/>. Empty when no touch
+    /// is in the window. Null for markov: the chain credits campaigns over all paths together, never deal by deal.
+    /// The report's totals are the exact split of <see cref="Compute"/>; a deal's share applied to its amount is rounded
+    /// on its own, so the shares of a campaign's deals add up to its total within a unit per deal.
+    /// </summary>
+    public static IReadOnlyList<TouchShare>? Shares(TouchTable table, int opportunity, TouchModel model, TouchAttributionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentOutOfRangeException.ThrowIfNegative(opportunity);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(opportunity, table.OpportunityCount);
+        options ??= new TouchAttributionOptions();
+        if (options.LookbackDays < 0) throw new MetricsInputException("lookback: must not be negative");
+        if (!(options.HalfLifeDays > 0)) throw new MetricsInputException("half-life: must be positive");
+        if (model == TouchModel.Markov) return null;
+        var (a, b) = Window(table, opportunity, options.LookbackDays * 86_400L);
+        int n = b - a;
+        if (n == 0) return [];
+        string NameOf(int i) => table.Campaign[i] < 0 ? NoCampaign : table.Campaigns[table.Campaign[i]];
+        if (model == TouchModel.TimeDecay)
+        {
+            // As in the report: relative to the newest touch, normalised over the window.
+            double perSecond = Math.Log(2) / (options.HalfLifeDays * 86_400);
+            long newest = table.At[b - 1];
+            var w = new double[n];
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += w[i] = Math.Exp(-(newest - table.At[a + i]) * perSecond);
+            var byName = new Dictionary<string, double>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++) byName[NameOf(a + i)] = byName.GetValueOrDefault(NameOf(a + i)) + w[i] / sum;
+            return byName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => TouchShare.Approximate(kv.Key, kv.Value)).ToList();
+        }
+        var num = new long[n];
+        long den = Weights(model, table.Roles.AsSpan(a, n), num);
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < n; i++) if (num[i] != 0) sums[NameOf(a + i)] = sums.GetValueOrDefault(NameOf(a + i)) + num[i];
+        return sums.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new TouchShare(kv.Key, kv.Value, den)).ToList();
+    }
+
+    /// <summary>
     /// Campaign ROI = (attributed won revenue - cost) / cost (4 decimals, half away from zero) and cost per lead, MQL and
     /// opportunity in minor units (whole units, half away from zero); each null when its divisor is 0.
     /// </summary>
@@ -399,3 +459,27 @@ public static class TouchAttribution
 
 /// <summary>Campaign ROI and unit costs of one campaign under one model (<see cref="TouchAttribution.Economics"/>).</summary>
 public sealed record CampaignEconomics(decimal? Roi, decimal? CostPerLead, decimal? CostPerMql, decimal? CostPerOpportunity);
+
+/// <summary>
+/// A campaign's part of one opportunity, Numerator / Denominator: exact for the positional models; time decay's double
+/// weights are carried in units of 10^-12 (<see cref="Approximate"/>).
+/// </summary>
+public sealed record TouchShare(string Campaign, long Numerator, long Denominator)
+{
+    private const long Pico = 1_000_000_000_000;
+
+    internal static TouchShare Approximate(string campaign, double share) => new(campaign, (long)Math.Round(share * Pico), Pico);
+
+    /// <summary>The share as a fraction of the opportunity, rounded half away from zero to <paramref name="decimals"/> places.</summary>
+    public decimal Fraction(int decimals = 4)
+    {
+        long scale = 1;
+        for (int i = 0; i < decimals; i++) scale *= 10;
+        return (decimal)(long)RoundedDiv((Int128)Numerator * scale, Denominator) / scale;
+    }
+
+    /// <summary>The share of <paramref name="amount"/> (minor units, not negative) in whole minor units, rounded half away from zero.</summary>
+    public long Of(long amount) => (long)RoundedDiv((Int128)amount * Numerator, Denominator);
+
+    private static Int128 RoundedDiv(Int128 n, long d) => (2 * n + d) / (2 * (Int128)d);
+}

@@ -127,6 +127,47 @@ public class TouchAttributionTests
         Assert.Equal(expected, string.Join(",", num) + "/" + den);
     }
 
+    [Theory]
+    // O1's four touches A, B, C, none (lead creation on B, opportunity creation on none); O2's one touch in its window is B.
+    [InlineData("first", "A=1/1", "B=1/1")]
+    [InlineData("linear", "(no campaign)=1/4 A=1/4 B=1/4 C=1/4", "B=1/1")]
+    [InlineData("u_shaped", "(no campaign)=4/10 A=4/10 B=1/10 C=1/10", "B=1/1")]
+    [InlineData("w_shaped", "(no campaign)=3/10 A=3/10 B=3/10 C=1/10", "B=1/1")]
+    public void Shares_of_one_opportunity_per_campaign(string model, string o1, string o2)
+    {
+        var t = Example();
+        static string Format(IReadOnlyList<TouchShare>? shares) => string.Join(" ", shares!.Select(x => $"{x.Campaign}={x.Numerator}/{x.Denominator}"));
+        var m = TouchAttribution.ParseModel(model);
+        // Campaigns without a share are left out (first gives nothing to B, C and none).
+        Assert.Equal(o1, Format(TouchAttribution.Shares(t, 0, m)));
+        Assert.Equal(o2, Format(TouchAttribution.Shares(t, 1, m)));
+        Assert.Empty(TouchAttribution.Shares(t, 2, m)!);
+    }
+
+    [Fact]
+    public void Time_decay_shares_and_markov_has_none_per_deal()
+    {
+        // Weights 1/16, 1/4, 1/2, 1 over 29/16: A 1/29, B 4/29, C 8/29, none 16/29 (in 10^-12 units, rounded).
+        var shares = TouchAttribution.Shares(Example(), 0, TouchModel.TimeDecay)!;
+        Assert.Equal("(no campaign)=551724137931 A=34482758621 B=137931034483 C=275862068966", string.Join(" ", shares.Select(x => $"{x.Campaign}={x.Numerator}")));
+        Assert.Equal((16000L, 1000L, 4000L, 8000L), (shares[0].Of(29000), shares[1].Of(29000), shares[2].Of(29000), shares[3].Of(29000)));
+        Assert.Equal((0.5517m, 0.0345m), (shares[0].Fraction(), shares[1].Fraction()));
+        Assert.Null(TouchAttribution.Shares(Example(), 0, TouchModel.Markov));
+        // Half away from zero: 3 x 1/2 = 1.5 -> 2; 0.4 of 0.5 cents -> 0.
+        Assert.Equal((2L, 0.5m, 1.0m), (new TouchShare("x", 1, 2).Of(3), new TouchShare("x", 1, 2).Fraction(), new TouchShare("x", 1, 1).Fraction(1)));
+    }
+
+    [Fact]
+    public void Per_opportunity_amounts_count_deals()
+    {
+        // Each deal is 10000 units (one deal): linear gives each of O1's touches a quarter of a deal, O2's B a whole one;
+        // O1 is the only won deal. O3 has no touch.
+        var r = TouchAttribution.Compute(Example().PerOpportunity(10_000), TouchModel.Linear);
+        Assert.Equal("(no campaign)=2500/2500 A=2500/2500 B=12500/2500 C=2500/2500", Format(r.Campaigns));
+        Assert.Equal((30000L, 10000L, 10000L, 0L), (r.TotalPipeline, r.TotalRevenue, r.UnattributedPipeline, r.UnattributedRevenue));
+        Assert.Equal("(no campaign)=10000/10000 A=0/0 B=10000/0 C=0/0", Format(TouchAttribution.Compute(Example().PerOpportunity(10_000), TouchModel.Last).Campaigns));
+    }
+
     [Fact]
     public void Campaign_economics()
     {

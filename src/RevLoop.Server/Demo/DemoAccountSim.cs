@@ -672,6 +672,7 @@ public sealed class DemoAccountSim
             l.Status = LeadStatus.Converted; l.ConvertedAt = t; l.ConvertedAccountId = plan.Id; l.ConvertedContactId = contact.Id; l.ConvertedOpportunityId = o.Id;
         });
         ctx.Leads.Add(lead);
+        ctx.Marketing?.ConvertedTouches(lead, contact.Id, t);
         ctx.Summary.Leads++;
         ctx.Summary.ConvertedLeads++;
     }

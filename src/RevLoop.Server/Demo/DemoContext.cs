@@ -59,6 +59,8 @@ public sealed class DemoContext
 
     public DemoOptions Options { get; }
     public BulkSink Sink { get; }
+    /// <summary>The campaigns and touches; set once they are planned (converted leads get their touches as they are written).</summary>
+    public DemoMarketing? Marketing { get; set; }
     public DemoOrg Org { get; }
     public DemoCatalog Catalog { get; }
     public AccountPlan[] Plans { get; }

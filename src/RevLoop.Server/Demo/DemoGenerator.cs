@@ -21,6 +21,7 @@ public static class DemoGenerator
         var plans = DemoPlanner.Plan(o, org);
         var ctx = new DemoContext(o, sink, org, catalog, plans);
         var marketing = new DemoMarketing(ctx);
+        ctx.Marketing = marketing;
         ctx.Summary.Users = org.Users.Count;
         ctx.Summary.Teams = org.Teams.Count;
         log($"{org.Users.Count} users in {org.Teams.Count} teams; simulating {plans.Length:N0} accounts and {o.Opportunities:N0} opportunities from {o.Start:yyyy-MM-dd} to {o.AsOf:yyyy-MM-dd}");

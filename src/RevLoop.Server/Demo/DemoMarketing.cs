@@ -11,7 +11,7 @@ namespace RevLoop.Server.Demo;
 /// </summary>
 public sealed class DemoMarketing
 {
-    public const ulong CampaignStream = 24, TouchStream = 25;
+    public const ulong CampaignStream = 24, TouchStream = 25, ConvertedTouchStream = 26;
     private static readonly string[] Topics = ["Forecasting without spreadsheets", "Pipeline hygiene", "Renewals on autopilot", "Territory planning"];
     private static readonly string[] Shows = ["SaaStr Annual", "Dreamforce", "Web Summit", "RevOps Summit"];
     private static readonly string[] Pages = ["/", "/pricing", "/product", "/product/forecasting", "/customers", "/blog/pipeline-hygiene", "/docs/getting-started"];
@@ -25,6 +25,7 @@ public sealed class DemoMarketing
     public long Campaigns => campaigns.Count;
     public long Events { get; private set; }
     public long Members { get; private set; }
+    private int converted;
 
     public DemoMarketing(DemoContext ctx)
     {
@@ -95,10 +96,50 @@ public sealed class DemoMarketing
     }
 
     /// <summary>The touches of one lead that was not cold outreach, and its membership of the campaign that brought it.</summary>
-    public void Touches(Lead lead, int index)
+    public void Touches(Lead lead, int index) =>
+        LeadTouches(lead, DemoRandom.For(ctx.Options.Seed, TouchStream, (ulong)index), $"demo-{index}", $"demo-visitor-{index}", null, null);
+
+    /// <summary>
+    /// The touches of a lead that became a deal (<see cref="DemoAccountSim"/> converts it at <paramref name="convertedAt"/>
+    /// into <paramref name="contact"/>): the same kinds as <see cref="Touches"/>, then while it was being worked the year's
+    /// newsletter (clicks) and a webinar held meanwhile (attended), so that the deal's path holds several campaigns;
+    /// touches after the conversion are the contact's, as event ingestion would store them. Its own stream per converted lead.
+    /// </summary>
+    public void ConvertedTouches(Lead lead, Guid contact, DateTimeOffset convertedAt)
     {
-        if (lead.Source is not ("inbound" or "paid" or "organic" or "event")) return;
-        var rng = DemoRandom.For(ctx.Options.Seed, TouchStream, (ulong)index);
+        var n = converted++;
+        var rng = DemoRandom.For(ctx.Options.Seed, ConvertedTouchStream, (ulong)n);
+        var member = LeadTouches(lead, rng, $"demo-c{n}", $"demo-visitor-c{n}", contact, convertedAt);
+        if (member is null) return;
+        var (touch, joined) = member.Value;
+        var created = lead.CreatedAt;
+        var day = DemoTime.Day(created);
+        // The newsletter of the year (unless it brought the lead): a click or two between the lead's creation and its conversion.
+        var newsletter = campaigns.FirstOrDefault(c => c.Type == "email" && c.StartDate <= day && c.EndDate >= day);
+        if (newsletter is not null && rng.Chance(0.6))
+        {
+            var clicks = Enumerable.Range(0, rng.Between(1, 2)).Select(_ => created.AddSeconds((convertedAt - created).TotalSeconds * rng.Between(0.1, 0.9))).Order().ToList();
+            if (joined(newsletter, CampaignMemberStatus.Responded, clicks[0]))
+                foreach (var click in clicks) touch(MarketingEventTypes.EmailClick, click, null, newsletter);
+        }
+        // A webinar held while the lead was worked: attended about half the time.
+        var webinar = campaigns.FirstOrDefault(c => c.Type == "webinar" && DemoTime.Midnight(c.EndDate!.Value).AddHours(16) is var w && w > created && w < convertedAt);
+        if (webinar is not null && rng.Chance(0.5))
+        {
+            var attended = DemoTime.Midnight(webinar.EndDate!.Value).AddHours(16);
+            if (joined(webinar, CampaignMemberStatus.Attended, attended)) touch(MarketingEventTypes.WebinarAttended, attended, null, webinar);
+        }
+    }
+
+    /// <summary>
+    /// Writes a lead's touches and membership; touches from <paramref name="convertedAt"/> on go to <paramref name="contact"/>.
+    /// Returns a way to add more campaign touches and memberships of the same person, or null for cold outreach. (The
+    /// standalone leads' draws must stay exactly as they were: same seed, same demo.)
+    /// </summary>
+    private (Action<string, DateTimeOffset, string?, Campaign?> Touch, Func<Campaign, string, DateTimeOffset, bool> Join)? LeadTouches(
+        Lead lead, DemoRandom rng, string ids, string visitor, Guid? contact, DateTimeOffset? convertedAt)
+    {
+        if (lead.Source is not ("inbound" or "paid" or "organic" or "event")) return null;
         var at = lead.CreatedAt;
         var day = DemoTime.Day(at);
         var candidates = campaigns.Where(c => c.StartDate <= day && c.EndDate >= day.AddDays(c.Type == "event" ? -30 : 0) && lead.Source switch
@@ -109,20 +150,30 @@ public sealed class DemoMarketing
             _ => c.Type is "webinar" or "content" or "email",
         }).ToList();
         var campaign = candidates.Count == 0 ? null : candidates[rng.Next(candidates.Count)];
-        var visitor = $"demo-visitor-{index}";
         var n = 0;
         var horizon = ctx.Options.Horizon;
-        void Touch(string type, DateTimeOffset when, string? url, Guid? campaignId, string? visitorId)
+        var joinedCampaigns = new HashSet<Guid>();
+        void Event(string type, DateTimeOffset when, string? url, Campaign? from, string? visitorId)
         {
             if (when >= horizon) return;
             var t = DateTimeOffset.FromUnixTimeMilliseconds(when.ToUnixTimeMilliseconds());
+            var isContact = contact is not null && when >= convertedAt;
             events.Add(new MarketingEvent
             {
-                EventId = $"demo-{index}-{n++}", Type = type, OccurredAt = t, ReceivedAt = t, PersonType = PersonTypes.Lead, PersonId = lead.Id,
-                VisitorId = visitorId, Email = visitorId is null ? lead.NormalizedEmail : null, CampaignId = campaignId, Url = url,
-                UtmCampaign = campaignId is null ? null : campaign?.UtmCampaign, UtmSource = campaignId is null ? null : campaign?.Channel,
+                EventId = $"{ids}-{n++}", Type = type, OccurredAt = t, ReceivedAt = t, PersonType = isContact ? PersonTypes.Contact : PersonTypes.Lead,
+                PersonId = isContact ? contact : lead.Id, VisitorId = visitorId, Email = visitorId is null ? lead.NormalizedEmail : null, CampaignId = from?.Id, Url = url,
+                UtmCampaign = from?.UtmCampaign, UtmSource = from?.Channel,
             });
             Events++;
+        }
+        // A campaign the lead is already in (or a membership after the end of the data) is not joined again.
+        bool Join(Campaign c, string status, DateTimeOffset when)
+        {
+            if (when >= horizon || !joinedCampaigns.Add(c.Id)) return false;
+            var added = DateTimeOffset.FromUnixTimeMilliseconds(when.ToUnixTimeMilliseconds());
+            members.Add(new CampaignMember { CampaignId = c.Id, PersonType = PersonTypes.Lead, PersonId = lead.Id, Status = status, AddedAt = added, UpdatedAt = added });
+            Members++;
+            return true;
         }
         // Anonymous browsing first (tied to the lead when its form identified the visitor), the first visit from the campaign.
         var views = lead.Source == "event" ? 0 : rng.Between(1, 5);
@@ -130,8 +181,8 @@ public sealed class DemoMarketing
         {
             var when = at.AddHours(-i * rng.Between(2.0, 60.0));
             var fromCampaign = i == views && campaign is not null && campaign.Type != "event";
-            Touch(MarketingEventTypes.PageView, when, "https://www.brightwave.example" + Pages[rng.Next(Pages.Length)] + (fromCampaign ? $"?utm_campaign={campaign!.UtmCampaign}" : ""),
-                fromCampaign ? campaign!.Id : null, visitor);
+            Event(MarketingEventTypes.PageView, when, "https://www.brightwave.example" + Pages[rng.Next(Pages.Length)] + (fromCampaign ? $"?utm_campaign={campaign!.UtmCampaign}" : ""),
+                fromCampaign ? campaign : null, visitor);
         }
         var conversion = campaign?.Type switch
         {
@@ -141,7 +192,7 @@ public sealed class DemoMarketing
             "event" => null,
             _ => rng.Chance(0.2) ? MarketingEventTypes.DemoRequest : MarketingEventTypes.FormSubmit,
         };
-        if (conversion is not null) Touch(conversion, at, conversion == MarketingEventTypes.EmailClick ? null : "https://www.brightwave.example/signup", campaign?.Id, views > 0 ? visitor : null);
+        if (conversion is not null) Event(conversion, at, conversion == MarketingEventTypes.EmailClick ? null : "https://www.brightwave.example/signup", campaign, views > 0 ? visitor : null);
         if (views > 0 && conversion is not null && at < horizon)
             visitors.Add(new VisitorIdentity { VisitorId = visitor, PersonType = PersonTypes.Lead, PersonId = lead.Id, IdentifiedAt = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds()) });
         var status = campaign?.Type switch
@@ -151,15 +202,11 @@ public sealed class DemoMarketing
             _ => CampaignMemberStatus.Responded,
         };
         if (campaign is not null && status == CampaignMemberStatus.Attended)
-            Touch(MarketingEventTypes.WebinarAttended, campaign.Type == "webinar" ? DemoTime.Midnight(campaign.EndDate!.Value).AddHours(16) is var w && w > at ? w : at.AddMinutes(5) : at,
-                null, campaign.Id, null);
+            Event(MarketingEventTypes.WebinarAttended, campaign.Type == "webinar" ? DemoTime.Midnight(campaign.EndDate!.Value).AddHours(16) is var w && w > at ? w : at.AddMinutes(5) : at,
+                null, campaign, null);
         for (var i = rng.Between(0, 4); i > 0; i--)
-            Touch(rng.Chance(0.7) ? MarketingEventTypes.EmailOpen : MarketingEventTypes.EmailClick, at.AddDays(rng.Between(1.0, 90.0)), null, null, null);
-        if (campaign is not null && at < horizon)
-        {
-            var added = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
-            members.Add(new CampaignMember { CampaignId = campaign.Id, PersonType = PersonTypes.Lead, PersonId = lead.Id, Status = status, AddedAt = added, UpdatedAt = added });
-            Members++;
-        }
+            Event(rng.Chance(0.7) ? MarketingEventTypes.EmailOpen : MarketingEventTypes.EmailClick, at.AddDays(rng.Between(1.0, 90.0)), null, null, null);
+        if (campaign is not null) Join(campaign, status, at);
+        return ((type, when, url, from) => Event(type, when, url, from, null), Join);
     }
 }

@@ -134,6 +134,7 @@ public static class ServerApp
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
+        Marketing.AttributionApi.MapAttributionApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);
         app.MapWebhooksApi();

@@ -76,6 +76,18 @@ public static class WebRoutes
             }
             catch (InputException e) { return new RazorComponentResult<Problem>(new { Message = $"{e.Field} {e.Reason}", Id = "ai-weighted" }) { StatusCode = 400 }; }
         });
+        // The campaign page loads its attribution after it shows: the report reads every deal and touch of the period.
+        ui.MapGet("/campaigns/{id:guid}/attribution", async (Guid id, string? from, string? to, RevLoopDb db, TimeProvider clock, CancellationToken ct) =>
+        {
+            try
+            {
+                var (f, t) = Web.Analytics.PipelineUi.DefaultWindow(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+                var query = new RevLoop.Server.Marketing.AttributionQuery(from ?? Web.Analytics.PipelineUi.Day(f), to ?? Web.Analytics.PipelineUi.Day(t), null, null, null, null);
+                var report = await RevLoop.Server.Marketing.Attribution.ReportAsync(db, query.Parse(), ct);
+                return (IResult)new RazorComponentResult<CampaignAttributionPanel>(new { Report = report, CampaignId = id });
+            }
+            catch (InputException e) { return new RazorComponentResult<Problem>(new { Message = $"{e.Field} {e.Reason}", Id = "attribution" }) { StatusCode = 400 }; }
+        });
         ui.MapGet("/search", Search);
         ui.MapGet("/imports/{id:guid}", ImportStatusFragment);
         ui.MapGet("/palette", Palette);

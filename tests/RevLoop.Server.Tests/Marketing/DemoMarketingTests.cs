@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using RevLoop.Marketing;
 using RevLoop.Server.Demo;
+using RevLoop.Server.Marketing;
 using RevLoop.Server.Tests.Demo;
 
 namespace RevLoop.Server.Tests.Marketing;
@@ -25,10 +26,15 @@ public class DemoMarketingTests
             Assert.Equal(s.Touches, await db.MarketingEvents.CountAsync());
             Assert.Equal(s.CampaignMembers, await db.CampaignMembers.CountAsync());
             Assert.True(s.Touches > 1000 && s.CampaignMembers > 200, $"{s.Touches} touches, {s.CampaignMembers} members");
-            // Every touch and member is a lead that exists; nothing happens after the as-of day; costs stop there too.
+            // Every touch is a lead or (after a lead's conversion) its contact, every member a lead; nothing happens after the
+            // as-of day; costs stop there too.
             var leadIds = await db.Leads.IgnoreQueryFilters().Select(l => l.Id).ToListAsync();
-            var touched = await db.MarketingEvents.Select(e => e.PersonId!.Value).Distinct().ToListAsync();
-            Assert.Empty(touched.Except(leadIds));
+            var contactIds = await db.Contacts.IgnoreQueryFilters().Select(c => c.Id).ToListAsync();
+            Assert.Empty((await db.MarketingEvents.Where(e => e.PersonType == PersonTypes.Lead).Select(e => e.PersonId!.Value).Distinct().ToListAsync()).Except(leadIds));
+            var touchedContacts = await db.MarketingEvents.Where(e => e.PersonType == PersonTypes.Contact).Select(e => e.PersonId!.Value).Distinct().ToListAsync();
+            Assert.Empty(touchedContacts.Except(contactIds));
+            Assert.NotEmpty(touchedContacts);
+            Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.PersonType == null));
             Assert.Empty((await db.CampaignMembers.Select(m => m.PersonId).ToListAsync()).Except(leadIds));
             var horizon = new DemoOptions().Horizon;
             Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.OccurredAt >= horizon));
@@ -37,6 +43,17 @@ public class DemoMarketingTests
             var identified = await db.VisitorIdentities.CountAsync();
             Assert.Equal(identified, await db.MarketingEvents.Where(e => e.VisitorId != null && e.Type != MarketingEventTypes.PageView).Select(e => e.VisitorId).Distinct().CountAsync());
             Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.UtmCampaign != null && e.CampaignId == null));
+
+            // Converted leads carry the campaign touches that brought them and nurtured them, so the attribution report of a
+            // year of the demo credits campaigns: several campaigns, each model adding up to the attributed pipeline.
+            var report = await Attribution.ReportAsync(db, new AttributionQuery("2025-01-01", "2025-12-31", null, null, null, null).Parse(), default);
+            var credited = report.Campaigns.Where(c => c.Models.Any(m => m.Amount > 0)).ToList();
+            Assert.True(credited.Count >= 5, string.Join(", ", credited.Select(c => c.Name)));
+            Assert.True(report.UnattributedDeals < report.Deals, $"{report.UnattributedDeals} of {report.Deals} deals unattributed");
+            for (var i = 0; i < report.Models.Count; i++)
+                Assert.Equal(report.Amount - report.UnattributedAmount, report.Campaigns.Sum(c => c.Models[i].Amount));
+            // Paths hold more than one campaign: linear and first touch disagree somewhere.
+            Assert.Contains(report.Campaigns, c => c.Models[0].Amount != c.Models[2].Amount);
             return 0;
         });
     }

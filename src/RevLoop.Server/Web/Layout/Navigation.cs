@@ -27,5 +27,6 @@ public static class Navigation
     public static bool IsActive(Module m, string path) =>
         m.Href == "/" ? path is "" or "/"
         : path == m.Href || path.StartsWith(m.Href + "/", StringComparison.Ordinal)
-          || (m.Href == "/opportunities" && (path == "/pipeline" || path.StartsWith("/pipeline/", StringComparison.Ordinal)));
+          || (m.Href == "/opportunities" && (path == "/pipeline" || path.StartsWith("/pipeline/", StringComparison.Ordinal)))
+          || (m.Href == "/campaigns" && path.StartsWith("/marketing/", StringComparison.Ordinal));
 }

@@ -205,7 +205,8 @@
       el.dataset.ready = "1";
     });
 
-    // Grouped bars, one series per name (forecast against actual per quarter).
+    // Grouped bars, one series per name (forecast against actual per quarter; campaigns under each attribution model).
+    // A series with links opens the records behind a bar.
     root.querySelectorAll("[data-chart='bars']").forEach(function (el) {
       if (el.dataset.ready) return;
       var source = document.getElementById(el.dataset.source);
@@ -214,11 +215,11 @@
       var chart = echarts.init(el, null, { renderer: "svg" });
       var money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
       var compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
-      var colors = ["#8b87f0", "#4f46e5", "#2f9e8f"];
+      var colors = ["#8b87f0", "#4f46e5", "#2f9e8f", "#e0a030", "#b42318", "#6b7280", "#0e7490"];
       chart.setOption({
         animationDuration: 300,
         textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
-        grid: { left: 56, right: 16, top: 36, bottom: 28 },
+        grid: { left: 56, right: 16, top: 36, bottom: data.rotate ? 80 : 28 },
         legend: { top: 4, left: 48, itemWidth: 12, itemHeight: 10, textStyle: { color: "#4a4d55" } },
         tooltip: {
           trigger: "axis", axisPointer: { type: "shadow" },
@@ -226,9 +227,16 @@
             return [ps[0].name].concat(ps.map(function (p) { return p.marker + p.seriesName + ": <b>" + (p.value == null ? "–" : money.format(p.value)) + "</b> " + data.currency; })).join("<br>");
           }
         },
-        xAxis: { type: "category", data: data.labels, axisTick: { show: false }, axisLine: { lineStyle: { color: "#d4d4da" } }, axisLabel: { color: "#656a73" } },
+        xAxis: { type: "category", data: data.labels, axisTick: { show: false }, axisLine: { lineStyle: { color: "#d4d4da" } },
+          axisLabel: { color: "#656a73", interval: 0, rotate: data.rotate || 0 } },
         yAxis: { type: "value", splitLine: { lineStyle: { color: "#efeff2" } }, axisLabel: { color: "#656a73", formatter: function (v) { return compact.format(v); } } },
-        series: data.series.map(function (s, i) { return { name: s.name, type: "bar", data: s.values, barMaxWidth: 28, itemStyle: { color: colors[i % colors.length] } }; })
+        series: data.series.map(function (s, i) {
+          return { name: s.name, type: "bar", data: s.values, barMaxWidth: 28, cursor: s.links ? "pointer" : "default", itemStyle: { color: colors[i % colors.length] } };
+        })
+      });
+      chart.on("click", function (p) {
+        var links = data.series[p.seriesIndex] && data.series[p.seriesIndex].links;
+        if (links && links[p.dataIndex]) window.location.href = links[p.dataIndex];
       });
       window.addEventListener("resize", function () { chart.resize(); });
       el.dataset.ready = "1";
