@@ -289,15 +289,19 @@ public sealed class OpportunityHistoryColumns
 
     private sealed record ActivityTime(Guid? OpportunityId, DateTimeOffset OccurredAt);
 
-    private static IQueryable<ActivityTime> Activities(RevLoopDb db) =>
-        db.Activities.IgnoreQueryFilters().AsNoTracking().Where(a => a.OpportunityId != null && a.DeletedAt == null).Select(a => new ActivityTime(a.OpportunityId, a.OccurredAt));
+    private static IQueryable<ActivityTime> Activities(RevLoopDb db, List<Guid>? of = null)
+    {
+        var q = db.Activities.IgnoreQueryFilters().AsNoTracking().Where(a => a.OpportunityId != null && a.DeletedAt == null);
+        if (of is not null) q = q.Where(a => of.Contains(a.OpportunityId!.Value));
+        return q.Select(a => new ActivityTime(a.OpportunityId, a.OccurredAt));
+    }
 
     /// <summary>Reloads the activity times of the given deals.</summary>
     private async Task ReloadActivitiesAsync(RevLoopDb db, List<Guid> ids, CancellationToken ct)
     {
         var byDeal = new Dictionary<int, List<long>>();
         foreach (var id in ids) if (_index.TryGetValue(id, out int d)) byDeal[d] = [];
-        foreach (var a in await Activities(db).Where(a => ids.Contains(a.OpportunityId!.Value)).ToListAsync(ct))
+        foreach (var a in await Activities(db, ids).ToListAsync(ct))
             if (_index.TryGetValue(a.OpportunityId!.Value, out int d) && byDeal.TryGetValue(d, out var list)) list.Add(a.OccurredAt.UtcTicks);
         foreach (var (d, list) in byDeal)
         {
