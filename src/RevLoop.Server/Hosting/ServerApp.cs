@@ -96,6 +96,8 @@ public static class ServerApp
         services.AddSingleton(options.ForecastSnapshots);
         if (options.RunWorkers) services.AddHostedService<Forecasting.ForecastSnapshotWorker>();
         if (options.RunWorkers) services.AddHostedService<Crm.Routing.LeadSlaWorker>();
+        services.AddSingleton<Marketing.Scoring.ScoringRecompute>();
+        if (options.RunWorkers) services.AddHostedService<Marketing.Scoring.ScoringWorker>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -133,6 +135,7 @@ public static class ServerApp
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
+        Marketing.Scoring.ScoringApi.MapScoringApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);
         app.MapWebhooksApi();
