@@ -67,7 +67,7 @@ public static class ScoringRules
         if (i.MinEmployees > i.MaxEmployees) throw new InputException(F("maxEmployees"), "must not be below minEmployees");
         (r.MinEmployees, r.MaxEmployees) = (i.MinEmployees, i.MaxEmployees);
         r.Industries = List(F("industries"), i.Industries, 100, v => v.ToLowerInvariant());
-        r.Countries = List(F("countries"), i.Countries, 2, v => v.Length == 2 && v.All(char.IsAsciiLetter) ? v.ToUpperInvariant()
+        r.Countries = List(F("countries"), i.Countries, 100, v => v.Length == 2 && v.All(char.IsAsciiLetter) ? v.ToUpperInvariant()
             : throw new InputException(F("countries"), $"'{v}' is not a two-letter country code such as DE"));
         r.TitleKeywords = List(F("titleKeywords"), i.TitleKeywords, 100, v => ScoreCard.Words(v).Trim() is { Length: > 0 } w ? w
             : throw new InputException(F("titleKeywords"), $"'{v}' has no letters or digits to look for"));

@@ -13,7 +13,7 @@ public static class ScoringVerb
         recompute.SetAction((pr, ct) => RevLoopCli.WithServices(pr, ChangeSources.Cli, async (_, db) =>
         {
             var o = await LeadScoring.RecomputeAllAsync(db, lifecycle: true, ct);
-            Console.WriteLine($"{o.People} people rescored ({o.Leads} leads, {o.Contacts} contacts): {o.Changed} scores changed, {o.NewMqls} new MQLs, {o.Rerouted} re-routed");
+            Console.WriteLine($"{o.People} people rescored (leads {o.Leads}, contacts {o.Contacts}): {o.Changed} scores changed, {o.NewMqls} new MQLs, {o.Rerouted} re-routed");
             return 0;
         }, ct));
         return new Command("scoring", "Lead scoring: recompute everyone's score.") { recompute };
