@@ -37,6 +37,15 @@ public class DemoMarketingTests
             var identified = await db.VisitorIdentities.CountAsync();
             Assert.Equal(identified, await db.MarketingEvents.Where(e => e.VisitorId != null && e.Type != MarketingEventTypes.PageView).Select(e => e.VisitorId).Distinct().CountAsync());
             Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.UtmCampaign != null && e.CampaignId == null));
+
+            // Default scoring rules, and every lead scored as of the demo's last moment: a demo request is worth 50 (capped).
+            Assert.Equal(["Senior title", "Company of 200-5,000", "Visited pricing", "Asked for a demo", "Email clicks", "Attended a webinar", "Downloaded content"],
+                await db.ScoringRules.OrderBy(r => r.CreatedAt).Select(r => r.Name).ToListAsync());
+            var demoRequesters = await db.MarketingEvents.Where(e => e.Type == MarketingEventTypes.DemoRequest).Select(e => e.PersonId!.Value).Distinct().ToListAsync();
+            var scores = await db.Leads.IgnoreQueryFilters().Where(l => demoRequesters.Contains(l.Id)).Select(l => new { l.Score, l.ScoreBreakdown, l.ScoredAt }).ToListAsync();
+            Assert.NotEmpty(scores);
+            Assert.All(scores, x => Assert.True(x.Score >= 50 && x.ScoreBreakdown!.Contains("\"rule\":\"Asked for a demo\",\"kind\":\"behaviour\",\"points\":50,", StringComparison.Ordinal)
+                && x.ScoredAt == new DemoOptions().Horizon, $"{x.Score} {x.ScoreBreakdown} {x.ScoredAt}"));
             return 0;
         });
     }

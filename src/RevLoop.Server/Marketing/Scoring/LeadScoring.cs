@@ -63,7 +63,8 @@ public static class LeadScoring
     }
 
     /// <summary>Everyone again (rules or the threshold changed, or decay moved on): pages of people, each page saved on its own.</summary>
-    public static async Task<ScoringOutcome> RecomputeAllAsync(RevLoopDb db, bool lifecycle, CancellationToken ct)
+    /// <param name="asOf">The moment to score at (the demo scores as of its own day, so a load repeats); default now.</param>
+    public static async Task<ScoringOutcome> RecomputeAllAsync(RevLoopDb db, bool lifecycle, CancellationToken ct, DateTimeOffset? asOf = null)
     {
         var rules = await LoadRulesAsync(db, ct);
         var total = ScoringOutcome.None;
@@ -75,7 +76,7 @@ public static class LeadScoring
                 var query = db.Leads.IgnoreQueryFilters().Where(l => l.DeletedAt == null);
                 if (from is { } f) query = query.Where(l => l.Id.CompareTo(f) > 0);
                 var leads = await query.OrderBy(l => l.Id).Take(Page).ToListAsync(ct);
-                return (leads.Count == 0 ? null : await SavePageAsync(db, rules, leads, [], lifecycle, ct), leads.LastOrDefault()?.Id);
+                return (leads.Count == 0 ? null : await SavePageAsync(db, rules, leads, [], lifecycle, asOf, ct), leads.LastOrDefault()?.Id);
             });
             if (outcome is null) break;
             (total, after) = (total.Add(outcome), last);
@@ -88,7 +89,7 @@ public static class LeadScoring
                 var query = db.Contacts.IgnoreQueryFilters().Where(c => c.DeletedAt == null);
                 if (from is { } f) query = query.Where(c => c.Id.CompareTo(f) > 0);
                 var contacts = await query.OrderBy(c => c.Id).Take(Page).ToListAsync(ct);
-                return (contacts.Count == 0 ? null : await SavePageAsync(db, rules, [], contacts, lifecycle, ct), contacts.LastOrDefault()?.Id);
+                return (contacts.Count == 0 ? null : await SavePageAsync(db, rules, [], contacts, lifecycle, asOf, ct), contacts.LastOrDefault()?.Id);
             });
             if (outcome is null) break;
             (total, after) = (total.Add(outcome), last);
@@ -106,9 +107,10 @@ public static class LeadScoring
         }
     }
 
-    private static async Task<ScoringOutcome> SavePageAsync(RevLoopDb db, Rules rules, List<Lead> leads, List<Contact> contacts, bool lifecycle, CancellationToken ct)
+    private static async Task<ScoringOutcome> SavePageAsync(RevLoopDb db, Rules rules, List<Lead> leads, List<Contact> contacts, bool lifecycle, DateTimeOffset? asOf,
+        CancellationToken ct)
     {
-        var outcome = await ScoreAsync(db, rules, leads, contacts, new HashSet<Guid>(), new HashSet<Guid>(), lifecycle, ct);
+        var outcome = await ScoreAsync(db, rules, leads, contacts, new HashSet<Guid>(), new HashSet<Guid>(), lifecycle, ct, asOf);
         await SaveAsScoringAsync(db, ct);
         db.ChangeTracker.Clear();
         return outcome;
@@ -124,9 +126,9 @@ public static class LeadScoring
     }
 
     private static async Task<ScoringOutcome> ScoreAsync(RevLoopDb db, Rules rules, List<Lead> leads, List<Contact> contacts, IReadOnlySet<Guid> demoRequests,
-        IReadOnlySet<Guid> routedNow, bool lifecycle, CancellationToken ct)
+        IReadOnlySet<Guid> routedNow, bool lifecycle, CancellationToken ct, DateTimeOffset? asOf = null)
     {
-        var now = db.Clock.GetUtcNow();
+        var now = asOf ?? db.Clock.GetUtcNow();
         var leadTouches = await TouchesAsync(db, rules, PersonTypes.Lead, leads.Select(l => l.Id).ToList(), ct);
         var contactTouches = await TouchesAsync(db, rules, PersonTypes.Contact, contacts.Select(c => c.Id).ToList(), ct);
         var accountIds = contacts.Where(c => c.AccountId is not null).Select(c => c.AccountId!.Value).Distinct().ToList();
