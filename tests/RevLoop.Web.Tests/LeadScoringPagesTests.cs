@@ -64,11 +64,9 @@ public class LeadScoringPagesTests(UiFixture f)
         await page.GotoAsync($"/leads/{leadId}");
         var panel = page.GetByTestId("score-panel");
         await Expect(panel.GetByTestId("score")).ToHaveTextAsync("54");
-        await Expect(panel.GetByTestId("score-breakdown").Locator("tbody tr")).ToHaveTextAsync(
-        [
-            $"Zq title {u} (fit)+30title “Chief Zq{u} Officer” has “zq{u}”",
-            $"Pricing {u} (behaviour)+242 × page view of /pricing-{u}, latest today",
-        ]);
+        await Expect(panel.GetByTestId("score-breakdown").Locator("tbody tr th")).ToHaveTextAsync([$"Zq title {u} (fit)", $"Pricing {u} (behaviour)"]);
+        await Expect(panel.GetByTestId("score-breakdown").Locator("tbody tr td")).ToHaveTextAsync(
+            ["+30", $"title “Chief Zq{u} Officer” has “zq{u}”", "+24", $"2 × page view of /pricing-{u}, latest today"]);
         await Expect(page.GetByTestId("score-fact")).ToHaveTextAsync("Score 54");
 
         // A demo request makes it an MQL; sales accepts it, then rejects it back to nurture with a reason.
@@ -78,7 +76,7 @@ public class LeadScoringPagesTests(UiFixture f)
         await Expect(page.Locator(".record-head .tag")).ToHaveTextAsync("MQL");
         await page.GetByTestId("accept").ClickAsync();
         await Expect(page.GetByTestId("lifecycle-saved")).ToHaveTextAsync("Accepted: the lead is sales-qualified (SQL).");
-        await Expect(page.GetByTestId("sql-at")).Not.ToHaveTextAsync("—");
+        await Expect(page.GetByTestId("sql-at")).Not.ToHaveTextAsync("empty");
         await Expect(page.GetByTestId("accept")).ToHaveCountAsync(0);
         await page.GetByTestId("reject").ClickAsync();
         await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Reject to nurture" }).ClickAsync();
