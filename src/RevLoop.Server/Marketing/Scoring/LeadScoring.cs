@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using RevLoop.Crm.Contacts;
 using RevLoop.Crm.Leads;
 using RevLoop.Data;
@@ -42,10 +44,25 @@ public static class LeadScoring
         return new Rules(rules, threshold, types, await db.RoutingRules.AnyAsync(r => r.Active, ct));
     }
 
+    /// <summary>What scoring reads of a lead: its fit fields, status and stored score (a projection, not the tracked record).</summary>
+    private sealed record LeadRow(Guid Id, string? Title, int? Employees, string? Industry, string? Country, string Status, int Score,
+        string? ScoreBreakdown, DateTimeOffset? ScoredAt);
+
+    private sealed record ContactRow(Guid Id, string? Title, Guid? AccountId, int Score, string? ScoreBreakdown, DateTimeOffset? ScoredAt);
+
+    private static IQueryable<Lead> Leads(RevLoopDb db) => db.Leads.IgnoreQueryFilters().AsNoTracking().Where(l => l.DeletedAt == null);
+    private static IQueryable<Contact> Contacts(RevLoopDb db) => db.Contacts.IgnoreQueryFilters().AsNoTracking().Where(c => c.DeletedAt == null);
+
+    private static Task<List<LeadRow>> LeadRowsAsync(IQueryable<Lead> q, CancellationToken ct) =>
+        q.Select(l => new LeadRow(l.Id, l.Title, l.Employees, l.Industry, l.Country, l.Status, l.Score, l.ScoreBreakdown, l.ScoredAt)).ToListAsync(ct);
+
+    private static Task<List<ContactRow>> ContactRowsAsync(IQueryable<Contact> q, CancellationToken ct) =>
+        q.Select(c => new ContactRow(c.Id, c.Title, c.AccountId, c.Score, c.ScoreBreakdown, c.ScoredAt)).ToListAsync(ct);
+
     /// <summary>
-    /// After an event batch is stored (its people resolved, visitors' earlier events moved to them): rescores the people it
+    /// After an event batch is saved (its people resolved, visitors' earlier events moved to them): rescores the people it
     /// touched and applies MQL (demo requests fast-track). <paramref name="routedNow"/>: leads created and routed by this
-    /// batch, not routed twice.
+    /// batch, not routed twice. Expects nothing unsaved in <paramref name="db"/> (it attaches what it changes).
     /// </summary>
     public static async Task<ScoringOutcome> AfterEventsAsync(RevLoopDb db, IReadOnlyList<MarketingEvent> events, IReadOnlySet<Guid> routedNow, CancellationToken ct)
     {
@@ -57,9 +74,9 @@ public static class LeadScoring
         // Nothing to score and no demo request to fast-track: the batch costs one query for the rules.
         if (rules.Active.Count == 0 && demoRequests.Count == 0) return ScoringOutcome.None;
         if (rules.Active.Count == 0) leadIds = leadIds.Where(demoRequests.Contains).ToList();
-        var leads = await db.Leads.IgnoreQueryFilters().Where(l => leadIds.Contains(l.Id) && l.DeletedAt == null).ToListAsync(ct);
-        var contacts = rules.Active.Count == 0 ? [] : await db.Contacts.IgnoreQueryFilters().Where(c => contactIds.Contains(c.Id) && c.DeletedAt == null).ToListAsync(ct);
-        return await ScoreAsync(db, rules, leads, contacts, demoRequests, routedNow, lifecycle: true, ct);
+        var leads = await LeadRowsAsync(Leads(db).Where(l => leadIds.Contains(l.Id)), ct);
+        var contacts = rules.Active.Count == 0 ? [] : await ContactRowsAsync(Contacts(db).Where(c => contactIds.Contains(c.Id)), ct);
+        return await ScoreAsync(db, rules, leads, contacts, demoRequests, routedNow, lifecycle: true, db.Clock.GetUtcNow(), ct);
     }
 
     /// <summary>Everyone again (rules or the threshold changed, or decay moved on): pages of people, each page saved on its own.</summary>
@@ -67,16 +84,17 @@ public static class LeadScoring
     public static async Task<ScoringOutcome> RecomputeAllAsync(RevLoopDb db, bool lifecycle, CancellationToken ct, DateTimeOffset? asOf = null)
     {
         var rules = await LoadRulesAsync(db, ct);
+        var now = asOf ?? db.Clock.GetUtcNow();
         var total = ScoringOutcome.None;
         Guid? after = null;
         while (true)
         {
             var (outcome, last) = await PageAsync(db, after, async from =>
             {
-                var query = db.Leads.IgnoreQueryFilters().Where(l => l.DeletedAt == null);
+                var query = Leads(db);
                 if (from is { } f) query = query.Where(l => l.Id.CompareTo(f) > 0);
-                var leads = await query.OrderBy(l => l.Id).Take(Page).ToListAsync(ct);
-                return (leads.Count == 0 ? null : await SavePageAsync(db, rules, leads, [], lifecycle, asOf, ct), leads.LastOrDefault()?.Id);
+                var leads = await LeadRowsAsync(query.OrderBy(l => l.Id).Take(Page), ct);
+                return (leads.Count == 0 ? null : await SavePageAsync(db, rules, leads, [], lifecycle, now, ct), leads.LastOrDefault()?.Id);
             });
             if (outcome is null) break;
             (total, after) = (total.Add(outcome), last);
@@ -86,10 +104,10 @@ public static class LeadScoring
         {
             var (outcome, last) = await PageAsync(db, after, async from =>
             {
-                var query = db.Contacts.IgnoreQueryFilters().Where(c => c.DeletedAt == null);
+                var query = Contacts(db);
                 if (from is { } f) query = query.Where(c => c.Id.CompareTo(f) > 0);
-                var contacts = await query.OrderBy(c => c.Id).Take(Page).ToListAsync(ct);
-                return (contacts.Count == 0 ? null : await SavePageAsync(db, rules, [], contacts, lifecycle, asOf, ct), contacts.LastOrDefault()?.Id);
+                var contacts = await ContactRowsAsync(query.OrderBy(c => c.Id).Take(Page), ct);
+                return (contacts.Count == 0 ? null : await SavePageAsync(db, rules, [], contacts, lifecycle, now, ct), contacts.LastOrDefault()?.Id);
             });
             if (outcome is null) break;
             (total, after) = (total.Add(outcome), last);
@@ -97,7 +115,7 @@ public static class LeadScoring
         return total;
     }
 
-    /// <summary>One page, read and saved again if someone changed one of its leads meanwhile (their version moved on).</summary>
+    /// <summary>One page, read and saved again if someone changed one of its people meanwhile (their version moved on).</summary>
     private static async Task<(ScoringOutcome?, Guid?)> PageAsync(RevLoopDb db, Guid? after, Func<Guid?, Task<(ScoringOutcome?, Guid?)>> page)
     {
         for (var attempt = 1; ; attempt++)
@@ -107,11 +125,14 @@ public static class LeadScoring
         }
     }
 
-    private static async Task<ScoringOutcome> SavePageAsync(RevLoopDb db, Rules rules, List<Lead> leads, List<Contact> contacts, bool lifecycle, DateTimeOffset? asOf,
+    private static async Task<ScoringOutcome> SavePageAsync(RevLoopDb db, Rules rules, List<LeadRow> leads, List<ContactRow> contacts, bool lifecycle, DateTimeOffset now,
         CancellationToken ct)
     {
-        var outcome = await ScoreAsync(db, rules, leads, contacts, new HashSet<Guid>(), new HashSet<Guid>(), lifecycle, ct, asOf);
+        // One transaction per page: the score updates commit together (on SQLite, not one disk sync per person).
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var outcome = await ScoreAsync(db, rules, leads, contacts, new HashSet<Guid>(), new HashSet<Guid>(), lifecycle, now, ct);
         await SaveAsScoringAsync(db, ct);
+        await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return outcome;
     }
@@ -125,43 +146,112 @@ public static class LeadScoring
         finally { db.Origin.Actor = actor; }
     }
 
-    private static async Task<ScoringOutcome> ScoreAsync(RevLoopDb db, Rules rules, List<Lead> leads, List<Contact> contacts, IReadOnlySet<Guid> demoRequests,
-        IReadOnlySet<Guid> routedNow, bool lifecycle, CancellationToken ct, DateTimeOffset? asOf = null)
+    /// <summary>
+    /// Scores the people and writes the changes: a changed score with one prepared UPDATE of the three score columns per
+    /// person (derived data: no history, no version check, and far cheaper than the tracker), while a lead becoming an MQL
+    /// is loaded whole and changed through the tracker (status history, routing) for the caller to save.
+    /// </summary>
+    private static async Task<ScoringOutcome> ScoreAsync(RevLoopDb db, Rules rules, List<LeadRow> leads, List<ContactRow> contacts, IReadOnlySet<Guid> demoRequests,
+        IReadOnlySet<Guid> routedNow, bool lifecycle, DateTimeOffset now, CancellationToken ct)
     {
-        var now = asOf ?? db.Clock.GetUtcNow();
         var leadTouches = await TouchesAsync(db, rules, PersonTypes.Lead, leads.Select(l => l.Id).ToList(), ct);
         var contactTouches = await TouchesAsync(db, rules, PersonTypes.Contact, contacts.Select(c => c.Id).ToList(), ct);
         var accountIds = contacts.Where(c => c.AccountId is not null).Select(c => c.AccountId!.Value).Distinct().ToList();
         var accounts = accountIds.Count == 0 ? [] : await db.Accounts.IgnoreQueryFilters().AsNoTracking().Where(a => accountIds.Contains(a.Id))
             .Select(a => new { a.Id, a.Employees, a.Industry, a.Country }).ToDictionaryAsync(a => a.Id, ct);
         var changed = 0;
-        var mqls = new List<Lead>();
+        var writes = new ScoreWrites();
+        var mqls = new Dictionary<Guid, (int Score, string? Breakdown)>();
         foreach (var lead in leads)
         {
-            var before = lead.Score;
-            var result = ScoreCard.Compute(rules.Active, FactsOf(lead), leadTouches.GetValueOrDefault(lead.Id) ?? [], now);
-            if (Store(lead, result, now)) changed++;
-            if (!lifecycle) continue;
-            var demo = demoRequests.Contains(lead.Id) && FastTrackable.Contains(lead.Status);
-            var reached = result.Score >= rules.Threshold && (Qualifiable.Contains(lead.Status) || (lead.Status == LeadStatus.Nurturing && before < rules.Threshold));
-            if (demo || reached)
-            {
-                lead.Status = LeadStatus.Mql;
-                lead.MqlAt = now;
-                mqls.Add(lead);
-            }
+            var result = ScoreCard.Compute(rules.Active, new PersonFacts(lead.Title, lead.Employees, lead.Industry, lead.Country), leadTouches.GetValueOrDefault(lead.Id) ?? [], now);
+            var breakdown = Serialize(result);
+            var isNew = lead.Score != result.Score || lead.ScoreBreakdown != breakdown;
+            if (isNew) changed++;
+            var demo = lifecycle && demoRequests.Contains(lead.Id) && FastTrackable.Contains(lead.Status);
+            var reached = lifecycle && result.Score >= rules.Threshold
+                && (Qualifiable.Contains(lead.Status) || (lead.Status == LeadStatus.Nurturing && lead.Score < rules.Threshold));
+            if (demo || reached) mqls[lead.Id] = (result.Score, breakdown);
+            else if (isNew || lead.ScoredAt is null) writes.Leads.Add((lead.Id, result.Score, breakdown));
         }
         foreach (var contact in contacts)
         {
             var account = contact.AccountId is { } a ? accounts.GetValueOrDefault(a) : null;
             var result = ScoreCard.Compute(rules.Active, new PersonFacts(contact.Title, account?.Employees, account?.Industry, account?.Country),
                 contactTouches.GetValueOrDefault(contact.Id) ?? [], now);
-            if (Store(contact, result, now)) changed++;
+            var breakdown = Serialize(result);
+            var isNew = contact.Score != result.Score || contact.ScoreBreakdown != breakdown;
+            if (isNew) changed++;
+            if (isNew || contact.ScoredAt is null) writes.Contacts.Add((contact.Id, result.Score, breakdown));
+        }
+        await writes.RunAsync(db, now, ct);
+        if (mqls.Count == 0) return new ScoringOutcome(leads.Count, contacts.Count, changed, 0, 0);
+
+        // The few that become MQLs: whole records, so the status change is history and routing sees the lead.
+        var ids = mqls.Keys.ToList();
+        var qualified = await db.Leads.IgnoreQueryFilters().Where(l => ids.Contains(l.Id)).ToListAsync(ct);
+        foreach (var lead in qualified)
+        {
+            (lead.Score, lead.ScoreBreakdown) = mqls[lead.Id];
+            lead.ScoredAt = now;
+            lead.Status = LeadStatus.Mql;
+            lead.MqlAt = now;
         }
         // A new MQL goes to sales now: routed again by the routing rules (leads this batch created were routed already).
-        var reroute = rules.RoutingRules ? mqls.Where(l => !routedNow.Contains(l.Id)).ToList() : [];
+        var reroute = rules.RoutingRules ? qualified.Where(l => !routedNow.Contains(l.Id)).ToList() : [];
         if (reroute.Count > 0) await LeadRouting.RouteAsync(db, reroute, ct);
-        return new ScoringOutcome(leads.Count, contacts.Count, changed, mqls.Count, reroute.Count);
+        return new ScoringOutcome(leads.Count, contacts.Count, changed, qualified.Count, reroute.Count);
+    }
+
+    /// <summary>Score updates, run as one prepared UPDATE per table with the provider's own parameter mappings, in the caller's transaction.</summary>
+    private sealed class ScoreWrites
+    {
+        public readonly List<(Guid Id, int Score, string? Breakdown)> Leads = [], Contacts = [];
+
+        public async Task RunAsync(RevLoopDb db, DateTimeOffset now, CancellationToken ct)
+        {
+            if (Leads.Count == 0 && Contacts.Count == 0) return;
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await RunAsync(db, typeof(Lead), Leads, now, ct);
+                await RunAsync(db, typeof(Contact), Contacts, now, ct);
+            }
+            finally { await db.Database.CloseConnectionAsync(); }
+        }
+
+        private static async Task RunAsync(RevLoopDb db, Type type, List<(Guid Id, int Score, string? Breakdown)> rows, DateTimeOffset now, CancellationToken ct)
+        {
+            if (rows.Count == 0) return;
+            var entity = db.Model.FindEntityType(type)!;
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var columns = new[] { nameof(Lead.Id), nameof(Lead.Score), nameof(Lead.ScoreBreakdown), nameof(Lead.ScoredAt) }
+                .Select(n => entity.FindProperty(n)!).Select(p => (Name: sql.DelimitIdentifier(p.GetColumnName()), Mapping: p.GetRelationalTypeMapping())).ToArray();
+            var table = sql.DelimitIdentifier(entity.GetTableName()!);
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            if (!db.IsSqlite)
+            {
+                // PostgreSQL: one statement for all rows (arrays unnested), one round trip however many people changed.
+                command.CommandText = $"UPDATE {table} SET {columns[1].Name} = v.score, {columns[2].Name} = v.breakdown, {columns[3].Name} = @at "
+                    + $"FROM unnest(@ids, @scores, @breakdowns) AS v(id, score, breakdown) WHERE {table}.{columns[0].Name} = v.id";
+                command.Parameters.Add(new Npgsql.NpgsqlParameter("ids", rows.Select(r => r.Id).ToArray()));
+                command.Parameters.Add(new Npgsql.NpgsqlParameter("scores", rows.Select(r => r.Score).ToArray()));
+                command.Parameters.Add(new Npgsql.NpgsqlParameter("breakdowns", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = rows.Select(r => r.Breakdown).ToArray() });
+                command.Parameters.Add(new Npgsql.NpgsqlParameter("at", now.ToUniversalTime()));
+                await command.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            // SQLite runs in-process: a prepared statement per row costs microseconds.
+            command.CommandText = $"UPDATE {table} SET {columns[1].Name} = @p1, {columns[2].Name} = @p2, {columns[3].Name} = @p3 WHERE {columns[0].Name} = @p0";
+            foreach (var (id, score, breakdown) in rows)
+            {
+                command.Parameters.Clear();
+                object?[] values = [id, score, breakdown, now];
+                for (var i = 0; i < columns.Length; i++) command.Parameters.Add(columns[i].Mapping.CreateParameter(command, $"p{i}", values[i], nullable: true));
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
     }
 
     public static PersonFacts FactsOf(Lead l) => new(l.Title, l.Employees, l.Industry, l.Country);
@@ -185,24 +275,6 @@ public static class LeadScoring
 
     private static Task<Dictionary<Guid, List<Touch>>> TouchesAsync(RevLoopDb db, Rules rules, string personType, List<Guid> ids, CancellationToken ct) =>
         TouchesAsync(db, rules.EventTypes, personType, ids, ct);
-
-    private static bool Store(Lead l, ScoreResult r, DateTimeOffset now)
-    {
-        var breakdown = Serialize(r);
-        var changed = l.Score != r.Score || l.ScoreBreakdown != breakdown;
-        (l.Score, l.ScoreBreakdown) = (r.Score, breakdown);
-        if (changed || l.ScoredAt is null) l.ScoredAt = now;
-        return changed;
-    }
-
-    private static bool Store(Contact c, ScoreResult r, DateTimeOffset now)
-    {
-        var breakdown = Serialize(r);
-        var changed = c.Score != r.Score || c.ScoreBreakdown != breakdown;
-        (c.Score, c.ScoreBreakdown) = (r.Score, breakdown);
-        if (changed || c.ScoredAt is null) c.ScoredAt = now;
-        return changed;
-    }
 
     private static string? Serialize(ScoreResult r) => r.Breakdown.Count == 0 ? null : JsonSerializer.Serialize(r.Breakdown, BreakdownJson);
 
