@@ -21,7 +21,7 @@ public sealed record ScoringOutcome(int Leads, int Contacts, int Changed, int Ne
 
 /// <summary>
 /// Keeps scores current: after each event batch (the people it touched, a few queries for the whole batch: their records,
-/// their scored events, then one save), and for everyone when rules or the threshold change (pages of 500 people). A lead
+/// their scored events, then one save), and for everyone when rules or the threshold change (pages of 1,000 people). A lead
 /// in status new or working whose score reaches the MQL threshold becomes mql with <c>MqlAt</c> = now; a nurturing lead
 /// (e.g. rejected by sales) only when its score crosses the threshold again from below; a demo request makes a new,
 /// working or nurturing lead an MQL whatever its score. A new MQL is routed again (when routing rules exist), in the same
@@ -30,7 +30,7 @@ public sealed record ScoringOutcome(int Leads, int Contacts, int Changed, int Ne
 public static class LeadScoring
 {
     public const string Actor = "scoring";
-    private const int Page = 500;
+    private const int Page = 1000;
     private static readonly string[] Qualifiable = [LeadStatus.New, LeadStatus.Working];
     private static readonly string[] FastTrackable = [LeadStatus.New, LeadStatus.Working, LeadStatus.Nurturing];
 
@@ -46,18 +46,18 @@ public static class LeadScoring
 
     /// <summary>What scoring reads of a lead: its fit fields, status and stored score (a projection, not the tracked record).</summary>
     private sealed record LeadRow(Guid Id, string? Title, int? Employees, string? Industry, string? Country, string Status, int Score,
-        string? ScoreBreakdown, DateTimeOffset? ScoredAt);
+        string? ScoreBreakdown);
 
-    private sealed record ContactRow(Guid Id, string? Title, Guid? AccountId, int Score, string? ScoreBreakdown, DateTimeOffset? ScoredAt);
+    private sealed record ContactRow(Guid Id, string? Title, Guid? AccountId, int Score, string? ScoreBreakdown);
 
     private static IQueryable<Lead> Leads(RevLoopDb db) => db.Leads.IgnoreQueryFilters().AsNoTracking().Where(l => l.DeletedAt == null);
     private static IQueryable<Contact> Contacts(RevLoopDb db) => db.Contacts.IgnoreQueryFilters().AsNoTracking().Where(c => c.DeletedAt == null);
 
     private static Task<List<LeadRow>> LeadRowsAsync(IQueryable<Lead> q, CancellationToken ct) =>
-        q.Select(l => new LeadRow(l.Id, l.Title, l.Employees, l.Industry, l.Country, l.Status, l.Score, l.ScoreBreakdown, l.ScoredAt)).ToListAsync(ct);
+        q.Select(l => new LeadRow(l.Id, l.Title, l.Employees, l.Industry, l.Country, l.Status, l.Score, l.ScoreBreakdown)).ToListAsync(ct);
 
     private static Task<List<ContactRow>> ContactRowsAsync(IQueryable<Contact> q, CancellationToken ct) =>
-        q.Select(c => new ContactRow(c.Id, c.Title, c.AccountId, c.Score, c.ScoreBreakdown, c.ScoredAt)).ToListAsync(ct);
+        q.Select(c => new ContactRow(c.Id, c.Title, c.AccountId, c.Score, c.ScoreBreakdown)).ToListAsync(ct);
 
     /// <summary>
     /// After an event batch is saved (its people resolved, visitors' earlier events moved to them): rescores the people it
@@ -172,7 +172,7 @@ public static class LeadScoring
             var reached = lifecycle && result.Score >= rules.Threshold
                 && (Qualifiable.Contains(lead.Status) || (lead.Status == LeadStatus.Nurturing && lead.Score < rules.Threshold));
             if (demo || reached) mqls[lead.Id] = (result.Score, breakdown);
-            else if (isNew || lead.ScoredAt is null) writes.Leads.Add((lead.Id, result.Score, breakdown));
+            else if (isNew) writes.Leads.Add((lead.Id, result.Score, breakdown));
         }
         foreach (var contact in contacts)
         {
@@ -182,7 +182,8 @@ public static class LeadScoring
             var breakdown = Serialize(result);
             var isNew = contact.Score != result.Score || contact.ScoreBreakdown != breakdown;
             if (isNew) changed++;
-            if (isNew || contact.ScoredAt is null) writes.Contacts.Add((contact.Id, result.Score, breakdown));
+            // Unchanged scores are not written (nor are the zeros of people no rule gives points): ScoredAt is when the score last changed.
+            if (isNew) writes.Contacts.Add((contact.Id, result.Score, breakdown));
         }
         await writes.RunAsync(db, now, ct);
         if (mqls.Count == 0) return new ScoringOutcome(leads.Count, contacts.Count, changed, 0, 0);
