@@ -21,11 +21,13 @@ public sealed record ScoringOutcome(int Leads, int Contacts, int Changed, int Ne
 
 /// <summary>
 /// Keeps scores current: after each event batch (the people it touched, a few queries for the whole batch: their records,
-/// their scored events, then one save), and for everyone when rules or the threshold change (pages of 1,000 people). A lead
+/// their scored events, their accounts; then the changed scores written), and for everyone when rules or the threshold
+/// change (pages of 1,000 people). A lead
 /// in status new or working whose score reaches the MQL threshold becomes mql with <c>MqlAt</c> = now; a nurturing lead
 /// (e.g. rejected by sales) only when its score crosses the threshold again from below; a demo request makes a new,
 /// working or nurturing lead an MQL whatever its score. A new MQL is routed again (when routing rules exist), in the same
-/// transaction. Status changes go through SaveChanges (history names "scoring" as who); the score itself is derived data.
+/// transaction. Status changes go through SaveChanges (history names "scoring" as who); the score itself is derived data,
+/// written without history or version bump (a page view is not an edit, and must not make an open edit form stale).
 /// </summary>
 public static class LeadScoring
 {
