@@ -142,7 +142,12 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                     if (oldValue != newValue) changes.Add(Change(db, type, record.Id, p.Metadata.Name, oldValue, newValue, now, changeSet));
                 }
                 if (tagged is not null) AddCustomFieldChanges(db, type, record.Id, oldFieldsForHistory, tagged.CustomFields, now, changeSet, changes);
-                if (changes.Count == 0) { entry.State = EntityState.Unchanged; return; }
+                if (changes.Count == 0)
+                {
+                    // Only derived values changed (a lead's score): saved as they are, with no history, event or version bump.
+                    if (!DerivedModified(entry)) entry.State = EntityState.Unchanged;
+                    return;
+                }
                 var deleted = changes.Any(c => c.Field == nameof(ITrackedRecord.DeletedAt) && c.OldValue is null);
                 var restored = changes.Any(c => c.Field == nameof(ITrackedRecord.DeletedAt) && c.NewValue is null);
                 record.UpdatedAt = now;
@@ -255,9 +260,19 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
     private static IEnumerable<PropertyEntry> TrackedProperties(EntityEntry entry)
     {
         // Reflection once per record type, not once per property of every saved record (imports save thousands).
-        var untracked = Untracked.GetOrAdd(entry.Metadata.ClrType, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(pi => pi.GetCustomAttribute<NotTrackedAttribute>() is not null || pi.Name == nameof(ITrackedRecord.Id)).Select(pi => pi.Name).ToHashSet());
+        var untracked = UntrackedNames(entry.Metadata.ClrType);
         return entry.Properties.Where(p => p.Metadata.PropertyInfo is { } pi && !untracked.Contains(pi.Name));
+    }
+
+    private static readonly HashSet<string> Bookkeeping = [nameof(ITrackedRecord.Version), nameof(ITrackedRecord.CreatedAt), nameof(ITrackedRecord.UpdatedAt)];
+
+    private static HashSet<string> UntrackedNames(Type type) => Untracked.GetOrAdd(type, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(pi => pi.GetCustomAttribute<NotTrackedAttribute>() is not null || pi.Name == nameof(ITrackedRecord.Id)).Select(pi => pi.Name).ToHashSet());
+
+    private static bool DerivedModified(EntityEntry entry)
+    {
+        var untracked = UntrackedNames(entry.Metadata.ClrType);
+        return entry.Properties.Any(p => p.IsModified && untracked.Contains(p.Metadata.Name) && !Bookkeeping.Contains(p.Metadata.Name));
     }
 
     /// <summary>Invariant text form of a field value, the same one <see cref="History.AsOf{T}"/> parses back.</summary>

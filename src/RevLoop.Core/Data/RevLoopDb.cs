@@ -75,6 +75,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<LeadQueue> LeadQueues => Set<LeadQueue>();
     public DbSet<RepAvailability> RepAvailability => Set<RepAvailability>();
     public DbSet<LeadAssignment> LeadAssignments => Set<LeadAssignment>();
+    public DbSet<ScoringRule> ScoringRules => Set<ScoringRule>();
 
     public bool IsSqlite => Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite";
 
@@ -273,6 +274,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(c => c.MergedIntoId);
             // Global search matches a first name by prefix too.
             e.HasIndex(c => c.FirstName);
+            e.Property(c => c.ScoreBreakdown).HasMaxLength(int.MaxValue);
         });
         b.Entity<Lead>(e =>
         {
@@ -312,6 +314,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => l.Phone);
             e.HasIndex(l => l.Source);
             e.HasIndex(l => l.MatchedAccountId);
+            e.Property(l => l.SqlRejectedReason).HasMaxLength(500);
+            e.Property(l => l.ScoreBreakdown).HasMaxLength(int.MaxValue);
         });
         b.Entity<Pipeline>(e =>
         {
@@ -588,6 +592,18 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             // The queue page and the SLA worker read the current, untouched decisions by queue/owner and due time.
             e.HasIndex(a => new { a.Current, a.QueueId, a.SlaDueAt });
             e.HasIndex(a => new { a.Current, a.OwnerId, a.SlaDueAt });
+        });
+        b.Entity<ScoringRule>(e =>
+        {
+            e.ToTable("ScoringRules");
+            e.Property(r => r.Name).HasMaxLength(200);
+            e.Property(r => r.Kind).HasMaxLength(10);
+            e.Property(r => r.Industries).HasMaxLength(2000);
+            e.Property(r => r.Countries).HasMaxLength(1000);
+            e.Property(r => r.TitleKeywords).HasMaxLength(2000);
+            e.Property(r => r.EventType).HasMaxLength(30);
+            e.Property(r => r.UrlPattern).HasMaxLength(500);
+            e.Property(r => r.Feature).HasMaxLength(200);
         });
         b.Entity<TrackingKey>(e =>
         {

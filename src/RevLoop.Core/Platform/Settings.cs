@@ -19,6 +19,8 @@ public sealed class CompanySettings
     public decimal ApmGreenFrom { get; set; } = 0.95m;
     /// <summary>APM: open pipeline wanted per unit of bookings still to close (3 = 3x coverage).</summary>
     public decimal CoverageTarget { get; set; } = 3m;
+    /// <summary>A lead whose score reaches this becomes an MQL (70 to 100).</summary>
+    public int MqlThreshold { get; set; } = 80;
     public long Version { get; set; }
 
     public SegmentBands Bands => new(MidMarketFromEmployees, EnterpriseFromEmployees);

@@ -76,6 +76,10 @@ public static class DemoLoader
         await DemoForecasts.AddAsync(db, options, ct);
         log("lead routing rules, queues and the leads waiting in them…");
         await DemoRouting.AddAsync(db, options, ct);
+        log("lead scoring rules and everyone's score…");
+        var scoring = Stopwatch.StartNew();
+        var scored = await DemoScoring.AddAsync(db, options, ct);
+        log($"  {scored.People:N0} people scored in {scoring.Elapsed.TotalSeconds:0.0} s");
         summary.Elapsed = clock.Elapsed;
         return summary;
     }

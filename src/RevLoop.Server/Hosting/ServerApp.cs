@@ -97,6 +97,8 @@ public static class ServerApp
         if (options.RunWorkers) services.AddHostedService<Forecasting.ForecastSnapshotWorker>();
         if (options.RunWorkers) services.AddHostedService<Crm.Routing.LeadSlaWorker>();
         if (options.RunWorkers) services.AddHostedService<Analytics.OpportunityHistoryWarmUp>();
+        services.AddSingleton<Marketing.Scoring.ScoringRecompute>();
+        if (options.RunWorkers) services.AddHostedService<Marketing.Scoring.ScoringWorker>();
         options.ConfigureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -135,6 +137,7 @@ public static class ServerApp
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
         Marketing.AttributionApi.MapAttributionApi(app);
+        Marketing.Scoring.ScoringApi.MapScoringApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);
         app.MapWebhooksApi();

@@ -104,6 +104,11 @@ public static class EventIngestion
         await IdentifyVisitorsAsync(db, events, now, ct);
         await UpdateMembersAsync(db, events, now, ct);
         await db.SaveChangesAsync(ct);
+        // Scores of the people this batch touched, after identity resolution (a newly identified visitor's earlier events
+        // count): a few queries for the whole batch, and a new MQL is re-routed before the batch commits.
+        db.ChangeTracker.Clear(); // all saved; scoring attaches only what it changes
+        await Scoring.LeadScoring.AfterEventsAsync(db, events, created.Select(c => c.LeadId).ToHashSet(), ct);
+        await Scoring.LeadScoring.SaveAsScoringAsync(db, ct);
         await transaction.CommitAsync(ct);
         return new EventBatchResult(accepted.Count, duplicates, rejected.OrderBy(r => r.Index).ToList(), created);
     }

@@ -64,6 +64,7 @@ public static class WebRoutes
         ui.MapGet("/opportunities/{id:guid}/timeline", (Guid id, long? before, HttpContext http, RevLoopDb db, CancellationToken ct) =>
             RecordTimeline(db.Opportunities, "opportunity", "/opportunities", id, before, http, db, ct));
         PipelineBoard.Map(ui);
+        Marketing.ScoringUi.Map(ui);
         // The forecast page loads this after it shows: the first call may train the win model (seconds on a big database).
         ui.MapGet("/forecast/ai-weighted", async (DateOnly? from, DateOnly? to, HttpContext http, RevLoopDb db, RevLoop.Server.Analytics.WinModels models, TimeProvider clock, CancellationToken ct) =>
         {

@@ -54,6 +54,14 @@ public class DemoMarketingTests
                 Assert.Equal(report.Amount - report.UnattributedAmount, report.Campaigns.Sum(c => c.Models[i].Amount));
             // Paths hold more than one campaign: linear and first touch disagree somewhere.
             Assert.Contains(report.Campaigns, c => c.Models[0].Amount != c.Models[2].Amount);
+            // Default scoring rules, and every lead scored as of the demo's last moment: a demo request is worth 50 (capped).
+            Assert.Equal(["Senior title", "Company of 200-5,000", "Visited pricing", "Asked for a demo", "Email clicks", "Attended a webinar", "Downloaded content"],
+                await db.ScoringRules.OrderBy(r => r.CreatedAt).Select(r => r.Name).ToListAsync());
+            var demoRequesters = await db.MarketingEvents.Where(e => e.Type == MarketingEventTypes.DemoRequest).Select(e => e.PersonId!.Value).Distinct().ToListAsync();
+            var scores = await db.Leads.IgnoreQueryFilters().Where(l => demoRequesters.Contains(l.Id)).Select(l => new { l.Score, l.ScoreBreakdown, l.ScoredAt }).ToListAsync();
+            Assert.NotEmpty(scores);
+            Assert.All(scores, x => Assert.True(x.Score >= 50 && x.ScoreBreakdown!.Contains("\"rule\":\"Asked for a demo\",\"kind\":\"behaviour\",\"points\":50,", StringComparison.Ordinal)
+                && x.ScoredAt == new DemoOptions().Horizon, $"{x.Score} {x.ScoreBreakdown} {x.ScoredAt}"));
             return 0;
         });
     }

@@ -28,6 +28,10 @@ public sealed class Contact : IMergeableRecord, ITaggedRecord, IOwnedRecord
     public string SmsConsent { get; set; } = Consent.Unknown;
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>The score (fit from the contact's title and account, plus decayed behaviour points) and its breakdown; derived, so not field history.</summary>
+    [NotTracked] public int Score { get; set; }
+    [NotTracked] public string? ScoreBreakdown { get; set; }
+    [NotTracked] public DateTimeOffset? ScoredAt { get; set; }
     /// <summary>Set when this contact was merged into another one (and soft-deleted): the survivor.</summary>
     public Guid? MergedIntoId { get; set; }
     public string? Tags { get; set; }

@@ -34,6 +34,21 @@ public sealed class Lead : IMergeableRecord, ITaggedRecord, IOwnedRecord
     public string SmsConsent { get; set; } = Contacts.Consent.Unknown;
     public Guid? OwnerId { get; set; }
     public Guid? OwnerTeamId { get; set; }
+    /// <summary>When the lead became marketing-qualified (score crossed the threshold, or a demo request); kept when it moves on.</summary>
+    public DateTimeOffset? MqlAt { get; set; }
+    /// <summary>When sales accepted the lead (status sql).</summary>
+    public DateTimeOffset? SqlAt { get; set; }
+    /// <summary>When sales last rejected the lead back to nurture, and why.</summary>
+    public DateTimeOffset? SqlRejectedAt { get; set; }
+    public string? SqlRejectedReason { get; set; }
+    /// <summary>
+    /// The lead score (fit + decayed behaviour points, see ScoringRule) and its breakdown (JSON: rule, points, why). Derived
+    /// from rules and events, so not field history: a page view is not a change someone made, and it must not make an open
+    /// edit form stale (no version bump).
+    /// </summary>
+    [NotTracked] public int Score { get; set; }
+    [NotTracked] public string? ScoreBreakdown { get; set; }
+    [NotTracked] public DateTimeOffset? ScoredAt { get; set; }
     public DateTimeOffset? ConvertedAt { get; set; }
     public Guid? ConvertedAccountId { get; set; }
     /// <summary>The existing account this lead's company was matched to (normalised domain, then name) when it arrived.</summary>

@@ -13,11 +13,12 @@ namespace RevLoop.Server.Crm.Contacts;
 /// <param name="Phones">Further E.164 phone numbers besides <paramref name="Phone"/>.</param>
 public sealed record ContactDto(Guid Id, Guid? AccountId, string FirstName, string LastName, string? Title, string? DealRole, string? Email, string? Phone,
     IReadOnlyList<string> Emails, IReadOnlyList<string> Phones, string EmailConsent, string PhoneConsent, string SmsConsent, Guid? OwnerId,
-    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null)
+    long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null, IReadOnlyDictionary<string, JsonElement>? CustomFields = null,
+    int Score = 0)
 {
     public static ContactDto From(Contact c) => new(c.Id, c.AccountId, c.FirstName, c.LastName, c.Title, c.DealRole, c.Email, c.Phone,
         PersonRules.Lines(c.ExtraEmails), PersonRules.Lines(c.ExtraPhones), c.EmailConsent, c.PhoneConsent, c.SmsConsent, c.OwnerId, c.Version, c.CreatedAt, c.UpdatedAt,
-        TagsAndCustomFields.TagList(c.Tags), TagsAndCustomFields.ToDictionary(c.CustomFields));
+        TagsAndCustomFields.TagList(c.Tags), TagsAndCustomFields.ToDictionary(c.CustomFields), c.Score);
 }
 
 public sealed record ContactInput(string? FirstName, string? LastName, Guid? AccountId = null, string? Title = null, string? DealRole = null,

@@ -19,12 +19,13 @@ public record LeadDto(Guid Id, string FirstName, string LastName, string? Title,
     IReadOnlyList<string> Phones, string? Company, string? Domain, int? Employees, string? Industry, string? Country, string? Region, string Status, string? Source, string? Pool, string EmailConsent,
     string PhoneConsent, string SmsConsent, Guid? OwnerId, DateTimeOffset? ConvertedAt, Guid? ConvertedAccountId, Guid? ConvertedContactId,
     Guid? ConvertedOpportunityId, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<string>? Tags = null,
-    IReadOnlyDictionary<string, JsonElement>? CustomFields = null, Guid? MatchedAccountId = null)
+    IReadOnlyDictionary<string, JsonElement>? CustomFields = null, Guid? MatchedAccountId = null, int Score = 0, DateTimeOffset? MqlAt = null,
+    DateTimeOffset? SqlAt = null, DateTimeOffset? SqlRejectedAt = null, string? SqlRejectedReason = null)
 {
     public static LeadDto From(Lead l) => new(l.Id, l.FirstName, l.LastName, l.Title, l.Email, l.Phone, PersonRules.Lines(l.ExtraEmails), PersonRules.Lines(l.ExtraPhones), l.Company, l.Domain, l.Employees, l.Industry,
         l.Country, l.Region, l.Status, l.Source, l.Pool, l.EmailConsent, l.PhoneConsent, l.SmsConsent, l.OwnerId, l.ConvertedAt, l.ConvertedAccountId,
         l.ConvertedContactId, l.ConvertedOpportunityId, l.Version, l.CreatedAt, l.UpdatedAt, TagsAndCustomFields.TagList(l.Tags),
-        TagsAndCustomFields.ToDictionary(l.CustomFields), l.MatchedAccountId);
+        TagsAndCustomFields.ToDictionary(l.CustomFields), l.MatchedAccountId, l.Score, l.MqlAt, l.SqlAt, l.SqlRejectedAt, l.SqlRejectedReason);
 }
 
 public sealed record LeadInput(string? FirstName, string? LastName, string? Email = null, string? Phone = null, string? Title = null, string? Company = null,

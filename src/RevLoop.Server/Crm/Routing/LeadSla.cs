@@ -30,7 +30,9 @@ public static class LeadSla
             Touch(a.LeadId!.Value, a.CreatedAt);
         var type = RecordTypes.NameOf(typeof(Lead));
         // The insert writes the first status too (old value null): only a change from one status to another is a touch.
-        foreach (var c in await db.FieldChanges.Where(c => c.EntityType == type && ids.Contains(c.EntityId) && c.Field == nameof(Lead.Status) && c.OldValue != null && c.ChangedAt >= from)
+        // Becoming an MQL is the scoring's doing (and starts a new routing), not a rep's touch.
+        foreach (var c in await db.FieldChanges.Where(c => c.EntityType == type && ids.Contains(c.EntityId) && c.Field == nameof(Lead.Status) && c.OldValue != null
+                         && c.NewValue != LeadStatus.Mql && c.ChangedAt >= from)
                      .Select(c => new { c.EntityId, c.ChangedAt }).ToListAsync(ct))
             Touch(c.EntityId, c.ChangedAt);
         return touches;

@@ -103,6 +103,7 @@ public static class AccountHistory
         ["PrimaryContactId"] = "Primary contact", ["PipelineId"] = "Pipeline", ["StageId"] = "Stage", ["AmountMinor"] = "Amount", ["AcvMinor"] = "ACV",
         ["Currency"] = "Currency", ["CloseDate"] = "Close date", ["NextStep"] = "Next step", ["SourcingRole"] = "Sourced by", ["Type"] = "Type",
         ["ForecastCategory"] = "Forecast category", ["ProductFamily"] = "Product family", ["LostReason"] = "Lost reason", ["WonAt"] = "Won", ["LostAt"] = "Lost",
+        ["MqlAt"] = "Became MQL", ["SqlAt"] = "Accepted by sales", ["SqlRejectedAt"] = "Rejected by sales", ["SqlRejectedReason"] = "Rejection reason",
     };
 
     /// <summary>Form field (and API field) for a history field, to point a conflict at the input.</summary>
@@ -198,7 +199,7 @@ public static class AccountHistory
             if (changedBy.StartsWith("user:", StringComparison.Ordinal) && Guid.TryParse(changedBy[5..], out var u)) return users.GetValueOrDefault(u, "a removed user");
             if (changedBy.StartsWith("token:", StringComparison.Ordinal) && Guid.TryParse(changedBy[6..], out var t))
                 return tokens.TryGetValue(t, out var owner) ? $"{users.GetValueOrDefault(owner, "a removed user")} (API token)" : "an API token";
-            return changedBy switch { "system" => "RevLoop", "" => "unknown", _ => changedBy };
+            return changedBy switch { "system" => "RevLoop", RevLoop.Server.Marketing.Scoring.LeadScoring.Actor => "Lead scoring", "" => "unknown", _ => changedBy };
         }
 
         (string? Text, string? Href) Value(string field, string? value)
