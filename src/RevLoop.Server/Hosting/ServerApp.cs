@@ -133,6 +133,7 @@ public static class ServerApp
         Crm.Search.SearchApi.MapSearchApi(app);
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
+        Marketing.Abm.TargetListsApi.MapTargetListsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);
