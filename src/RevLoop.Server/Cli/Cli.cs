@@ -33,6 +33,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Analytics.MetricsVerb.Build());
         root.Subcommands.Add(Demo.DemoVerb.Build());
         root.Subcommands.Add(Crm.Routing.RoutingVerb.Build());
+        root.Subcommands.Add(Marketing.Abm.AbmVerb.Build());
         return root;
     }
 
