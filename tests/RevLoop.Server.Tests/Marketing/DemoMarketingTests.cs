@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RevLoop.Data;
+using RevLoop.Server.Marketing.Abm;
 using RevLoop.Marketing;
 using RevLoop.Server.Demo;
 using RevLoop.Server.Tests.Demo;
@@ -9,7 +12,7 @@ public class DemoMarketingTests
 {
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
-    public async Task The_demo_has_a_yearly_campaign_programme_with_costs_and_the_touches_and_members_of_its_inbound_leads(string provider)
+    public async Task The_demo_has_a_yearly_campaign_programme_with_costs_the_touches_and_members_of_its_inbound_leads_and_target_account_lists(string provider)
     {
         await using var demo = await DemoDatabase.LoadAsync(provider, new DemoOptions { Seed = 7, Opportunities = 1500 });
         var s = demo.Summary;
@@ -25,10 +28,13 @@ public class DemoMarketingTests
             Assert.Equal(s.Touches, await db.MarketingEvents.CountAsync());
             Assert.Equal(s.CampaignMembers, await db.CampaignMembers.CountAsync());
             Assert.True(s.Touches > 1000 && s.CampaignMembers > 200, $"{s.Touches} touches, {s.CampaignMembers} members");
-            // Every touch and member is a lead that exists; nothing happens after the as-of day; costs stop there too.
+            // Every touch is of a lead or (target accounts' people) a contact that exists, every member a lead; nothing happens
+            // after the as-of day; costs stop there too.
             var leadIds = await db.Leads.IgnoreQueryFilters().Select(l => l.Id).ToListAsync();
-            var touched = await db.MarketingEvents.Select(e => e.PersonId!.Value).Distinct().ToListAsync();
-            Assert.Empty(touched.Except(leadIds));
+            var contactIds = await db.Contacts.IgnoreQueryFilters().Select(c => c.Id).ToListAsync();
+            Assert.Empty((await db.MarketingEvents.Where(e => e.PersonType == "lead").Select(e => e.PersonId!.Value).Distinct().ToListAsync()).Except(leadIds));
+            Assert.Empty((await db.MarketingEvents.Where(e => e.PersonType == "contact").Select(e => e.PersonId!.Value).Distinct().ToListAsync()).Except(contactIds));
+            Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.PersonType != "lead" && e.PersonType != "contact"));
             Assert.Empty((await db.CampaignMembers.Select(m => m.PersonId).ToListAsync()).Except(leadIds));
             var horizon = new DemoOptions().Horizon;
             Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.OccurredAt >= horizon));
@@ -37,7 +43,29 @@ public class DemoMarketingTests
             var identified = await db.VisitorIdentities.CountAsync();
             Assert.Equal(identified, await db.MarketingEvents.Where(e => e.VisitorId != null && e.Type != MarketingEventTypes.PageView).Select(e => e.VisitorId).Distinct().CountAsync());
             Assert.Equal(0, await db.MarketingEvents.CountAsync(e => e.UtmCampaign != null && e.CampaignId == null));
+
+            // Two target account lists of the largest enterprise accounts (accounts older than the first list), whose contacts
+            // are touched from the day their account joined; engagement as of the day after the as-of day.
+            var lists = await db.TargetAccountLists.OrderBy(l => l.CreatedAt).ToListAsync();
+            Assert.Equal(["Strategic enterprise accounts", "Enterprise wave 2"], lists.Select(l => l.Name));
+            var members = await db.TargetListAccounts.Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new { m.ListId, a.Segment }).ToListAsync();
+            Assert.Equal([25, 6], lists.Select(l => members.Count(m => m.ListId == l.Id)));
+            Assert.All(members, m => Assert.Equal("enterprise", m.Segment));
             return 0;
         });
+        await using var later = await DemoDatabase.ServicesFor(demo.Target, new FixedClock(new DemoOptions().Horizon));
+        using var scope = later.CreateScope();
+        var at = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
+        var strategic = await at.TargetAccountLists.OrderBy(l => l.CreatedAt).FirstAsync();
+        var e = await AbmEngagement.ComputeAsync(at, strategic, EngagementOptions.Default, CancellationToken.None);
+        var t = e.Totals;
+        Assert.Equal("25 accounts, 20 engaged, 92 people, 262 touches, 948 points, 3959918.29 USD open in 29, 710081.38 USD won in 20, 4 campaigns",
+            FormattableString.Invariant($"{t.Accounts} accounts, {t.EngagedAccounts} engaged, {t.EngagedPeople} people, {t.Events} touches, {t.Score} points, {t.OpenPipeline:0.00} {e.BaseCurrency} open in {t.OpenOpportunities}, {t.Won:0.00} {e.BaseCurrency} won in {t.WonOpportunities}, {e.Campaigns.Count} campaigns"));
+        Assert.Equal(t.Score, e.Accounts.Sum(a => a.Score));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }
