@@ -42,4 +42,10 @@ public static class AbmUi
         $"/marketing/abm/{list}/accounts/{account}{Query(o)}{(anchor is null ? "" : "#" + anchor)}";
 
     public static readonly int[] Windows = [7, 30, 60, 90, 180, 365];
+
+    /// <summary>"1 touch", "3 touches".</summary>
+    public static string Count(long n, string one, string many) => $"{Ui.Number(n)} {(n == 1 ? one : many)}";
+
+    /// <summary>A big money figure for a stat card (1.2M USD); the exact amount goes in its title.</summary>
+    public static string CompactMoney(decimal amount, string currency) => $"{Ui.Compact((long)Math.Round(amount, MidpointRounding.AwayFromZero))} {currency}";
 }
