@@ -66,6 +66,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignCost> CampaignCosts => Set<CampaignCost>();
     public DbSet<CampaignMember> CampaignMembers => Set<CampaignMember>();
+    public DbSet<TargetAccountList> TargetAccountLists => Set<TargetAccountList>();
+    public DbSet<TargetListAccount> TargetListAccounts => Set<TargetListAccount>();
     public DbSet<MarketingEvent> MarketingEvents => Set<MarketingEvent>();
     public DbSet<VisitorIdentity> VisitorIdentities => Set<VisitorIdentity>();
     public DbSet<TrackingKey> TrackingKeys => Set<TrackingKey>();
@@ -316,6 +318,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.HasIndex(l => l.MatchedAccountId);
             e.Property(l => l.SqlRejectedReason).HasMaxLength(500);
             e.Property(l => l.ScoreBreakdown).HasMaxLength(int.MaxValue);
+            // Account engagement reads the people of an account: its contacts and the leads converted or matched to it.
+            e.HasIndex(l => l.ConvertedAccountId);
         });
         b.Entity<Pipeline>(e =>
         {
@@ -533,6 +537,20 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
             e.Property(m => m.Status).HasMaxLength(20);
             e.HasIndex(m => new { m.CampaignId, m.PersonType, m.PersonId }).IsUnique();
             e.HasIndex(m => new { m.PersonType, m.PersonId });
+        });
+        b.Entity<TargetAccountList>(e =>
+        {
+            e.ToTable("TargetAccountLists");
+            e.Property(l => l.Name).HasMaxLength(200);
+            e.Property(l => l.Description).HasMaxLength(4000);
+            e.HasIndex(l => l.Name);
+            e.HasIndex(l => l.CampaignId);
+        });
+        b.Entity<TargetListAccount>(e =>
+        {
+            e.ToTable("TargetListAccounts");
+            e.HasIndex(m => new { m.ListId, m.AccountId }).IsUnique();
+            e.HasIndex(m => m.AccountId);
         });
         b.Entity<MarketingEvent>(e =>
         {

@@ -35,6 +35,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Crm.Routing.RoutingVerb.Build());
         root.Subcommands.Add(Marketing.AttributionVerb.Build());
         root.Subcommands.Add(Marketing.Scoring.ScoringVerb.Build());
+        root.Subcommands.Add(Marketing.Abm.AbmVerb.Build());
         return root;
     }
 

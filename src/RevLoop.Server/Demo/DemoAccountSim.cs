@@ -62,6 +62,7 @@ public sealed class DemoAccountSim
         CreateContacts(firstFromLead);
         SimulateDeals(conversion);
         customer.Finish();
+        ctx.Abm?.Touches(plan, contacts);
         foreach (var c in contacts) ctx.Contacts.Add(c);
         ctx.Summary.Contacts += contacts.Count;
         ctx.Accounts.Add(account);

@@ -79,5 +79,7 @@ public sealed class DemoContext
     public DemoHistory.Recorder<Opportunity> OpportunityHistory { get; }
     public DemoHistory.Recorder<Activity> ActivityHistory { get; }
     public DemoHistory.Recorder<SubscriptionPeriod> PeriodHistory { get; }
+    /// <summary>The target account lists; account simulations hand it their contacts for the ABM touches.</summary>
+    public DemoAbm? Abm { get; set; }
     public const string System = "system";
 }

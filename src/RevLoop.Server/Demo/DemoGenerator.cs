@@ -22,6 +22,7 @@ public static class DemoGenerator
         var ctx = new DemoContext(o, sink, org, catalog, plans);
         var marketing = new DemoMarketing(ctx);
         ctx.Marketing = marketing;
+        var abm = ctx.Abm = new DemoAbm(ctx, marketing.All);
         ctx.Summary.Users = org.Users.Count;
         ctx.Summary.Teams = org.Teams.Count;
         log($"{org.Users.Count} users in {org.Teams.Count} teams; simulating {plans.Length:N0} accounts and {o.Opportunities:N0} opportunities from {o.Start:yyyy-MM-dd} to {o.AsOf:yyyy-MM-dd}");
@@ -45,7 +46,7 @@ public static class DemoGenerator
             if (j % 1024 == 0) ct.ThrowIfCancellationRequested();
             marketing.Touches(Lead(ctx, DemoRandom.For(o.Seed, LeadStream, (ulong)j)), j);
         }
-        (ctx.Summary.Campaigns, ctx.Summary.Touches, ctx.Summary.CampaignMembers) = (marketing.Campaigns, marketing.Events, marketing.Members);
+        (ctx.Summary.Campaigns, ctx.Summary.Touches, ctx.Summary.CampaignMembers) = (marketing.Campaigns, marketing.Events + abm.Events, marketing.Members);
         ctx.Summary.FieldChanges = ctx.History.Rows;
         return ctx.Summary;
     }

@@ -23,6 +23,7 @@ public sealed class DemoMarketing
     private readonly BulkSink.TableWriter<VisitorIdentity> visitors;
 
     public long Campaigns => campaigns.Count;
+    public IReadOnlyList<Campaign> All => campaigns;
     public long Events { get; private set; }
     public long Members { get; private set; }
     private int converted;

@@ -135,6 +135,7 @@ public static class ServerApp
         Crm.Search.SearchApi.MapSearchApi(app);
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
+        Marketing.Abm.TargetListsApi.MapTargetListsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
         Marketing.AttributionApi.MapAttributionApi(app);
         Marketing.Scoring.ScoringApi.MapScoringApi(app);

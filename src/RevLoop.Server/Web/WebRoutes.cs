@@ -37,6 +37,7 @@ public static class WebRoutes
             return Results.Redirect("/login");
         }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
 
+        Marketing.AbmRoutes.Map(app);
         app.MapGet("/accounts/export.csv", ExportCsv).RequireAuthorization().ExcludeFromDescription();
         app.MapPost("/imports/upload", UploadImport).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Platform.Imports.ImportsApi.MaxUploadBytes))

@@ -23,7 +23,7 @@ public class CliMergeTests
 
         var merged = await RevLoopProcess.RunAsync(server.Database, "merge", "accounts", survivor.ToString(), duplicate.ToString(), "--take", "name");
         Assert.True(merged.ExitCode == 0, merged.ToString());
-        Assert.Equal($"Merged {duplicate} into {survivor}; moved 0 contacts, 0 opportunities, 0 lineItems, 0 activities, 0 subscriptionPeriods, 0 childAccounts, 0 leadConversions{Environment.NewLine}", merged.StdErr);
+        Assert.Equal($"Merged {duplicate} into {survivor}; moved 0 contacts, 0 opportunities, 0 lineItems, 0 activities, 0 subscriptionPeriods, 0 childAccounts, 0 leadConversions, 0 targetLists{Environment.NewLine}", merged.StdErr);
         var account = await server.WithDbAsync(db => db.Accounts.AsNoTracking().SingleAsync());
         Assert.Equal((survivor, "Vandelay Industries", "vandelay.com", "US"), (account.Id, account.Name, account.Domain, account.Country));
         var sources = await server.WithDbAsync(db => db.FieldChanges.Where(c => c.EntityId == survivor && c.Field == "Name").OrderBy(c => c.Id).Select(c => c.Source).ToListAsync());

@@ -60,6 +60,8 @@ public class MergeTests
         var survivor = await api.CreateAccountIdAsync("""{"name":"Globex","domain":"globex.com"}""");
         var duplicate = await api.CreateAccountIdAsync("""{"name":"Globex Corporation","industry":"Manufacturing","employees":500}""");
         await SeedChildrenAsync(server, duplicate, survivor);
+        var list = (await (await api.PostAsJsonAsync("/api/v1/target-lists", new { name = "Strategic" })).ReadJsonAsync()).GetProperty("id").GetGuid();
+        (await api.PostAsJsonAsync($"/api/v1/target-lists/{list}/accounts", new { accountId = duplicate })).EnsureSuccessStatusCode();
 
         await Api.AssertProblemAsync(await MergeAsync(api, "accounts", survivor, new { duplicateId = duplicate }, "\"7\""), HttpStatusCode.PreconditionFailed);
         await Api.AssertProblemAsync(await MergeAsync(api, "accounts", survivor, new { duplicateId = duplicate, duplicateVersion = 9 }), HttpStatusCode.PreconditionFailed);
@@ -73,7 +75,9 @@ public class MergeTests
         Assert.Equal(new Dictionary<string, int>
         {
             ["contacts"] = 2, ["opportunities"] = 3, ["lineItems"] = 4, ["activities"] = 2, ["subscriptionPeriods"] = 2, ["childAccounts"] = 1, ["leadConversions"] = 1,
+            ["targetLists"] = 1,
         }, Moved(result));
+        Assert.Equal([survivor], (await api.GetJsonAsync($"/api/v1/target-lists/{list}/accounts")).GetProperty("items").EnumerateArray().Select(a => a.GetProperty("accountId").GetGuid()));
         var merged = result.GetProperty("survivor");
         // Name picked from the duplicate, domain kept, empty industry/employees/segment filled from the duplicate.
         Assert.Equal(("Globex Corporation", "globex.com", "Manufacturing", 500, "mid_market", 2L),

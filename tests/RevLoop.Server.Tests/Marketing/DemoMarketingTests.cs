@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using RevLoop.Data;
+using RevLoop.Server.Marketing.Abm;
 using RevLoop.Marketing;
 using RevLoop.Server.Demo;
 using RevLoop.Server.Marketing;
@@ -10,7 +13,7 @@ public class DemoMarketingTests
 {
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
-    public async Task The_demo_has_a_yearly_campaign_programme_with_costs_and_the_touches_and_members_of_its_inbound_leads(string provider)
+    public async Task The_demo_has_a_yearly_campaign_programme_with_costs_the_touches_and_members_of_its_inbound_leads_and_target_account_lists(string provider)
     {
         await using var demo = await DemoDatabase.LoadAsync(provider, new DemoOptions { Seed = 7, Opportunities = 1500 });
         var s = demo.Summary;
@@ -62,7 +65,28 @@ public class DemoMarketingTests
             Assert.NotEmpty(scores);
             Assert.All(scores, x => Assert.True(x.Score >= 50 && x.ScoreBreakdown!.Contains("\"rule\":\"Asked for a demo\",\"kind\":\"behaviour\",\"points\":50,", StringComparison.Ordinal)
                 && x.ScoredAt == new DemoOptions().Horizon, $"{x.Score} {x.ScoreBreakdown} {x.ScoredAt}"));
+            // Two target account lists of the largest enterprise accounts (accounts older than the first list), whose contacts
+            // are touched from the day their account joined; engagement as of the day after the as-of day.
+            var lists = await db.TargetAccountLists.OrderBy(l => l.CreatedAt).ToListAsync();
+            Assert.Equal(["Strategic enterprise accounts", "Enterprise wave 2"], lists.Select(l => l.Name));
+            var members = await db.TargetListAccounts.Join(db.Accounts, m => m.AccountId, a => a.Id, (m, a) => new { m.ListId, a.Segment }).ToListAsync();
+            Assert.Equal([25, 6], lists.Select(l => members.Count(m => m.ListId == l.Id)));
+            Assert.All(members, m => Assert.Equal("enterprise", m.Segment));
             return 0;
         });
+        await using var later = await DemoDatabase.ServicesFor(demo.Target, new FixedClock(new DemoOptions().Horizon));
+        using var scope = later.CreateScope();
+        var at = scope.ServiceProvider.GetRequiredService<RevLoopDb>();
+        var strategic = await at.TargetAccountLists.OrderBy(l => l.CreatedAt).FirstAsync();
+        var e = await AbmEngagement.ComputeAsync(at, strategic, EngagementOptions.Default, CancellationToken.None);
+        var t = e.Totals;
+        Assert.Equal("25 accounts, 20 engaged, 92 people, 262 touches, 948 points, 3959918.29 USD open in 29, 710081.38 USD won in 20, 4 campaigns",
+            FormattableString.Invariant($"{t.Accounts} accounts, {t.EngagedAccounts} engaged, {t.EngagedPeople} people, {t.Events} touches, {t.Score} points, {t.OpenPipeline:0.00} {e.BaseCurrency} open in {t.OpenOpportunities}, {t.Won:0.00} {e.BaseCurrency} won in {t.WonOpportunities}, {e.Campaigns.Count} campaigns"));
+        Assert.Equal(t.Score, e.Accounts.Sum(a => a.Score));
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -158,6 +158,20 @@ public static class Merge
         moved["subscriptionPeriods"] = subscriptions.Count;
         moved["childAccounts"] = children.Count;
         moved["leadConversions"] = conversions.Count;
+        // Target account lists: the survivor takes the duplicate's places; on a list with both it keeps the earlier date.
+        var places = await db.TargetListAccounts.Where(m => m.AccountId == d.Id).ToListAsync(ct);
+        var listIds = places.Select(m => m.ListId).ToList();
+        var own = await db.TargetListAccounts.Where(m => m.AccountId == s.Id && listIds.Contains(m.ListId)).ToDictionaryAsync(m => m.ListId, ct);
+        foreach (var m in places)
+        {
+            if (own.TryGetValue(m.ListId, out var kept))
+            {
+                if (m.AddedAt < kept.AddedAt) kept.AddedAt = m.AddedAt;
+                db.TargetListAccounts.Remove(m);
+            }
+            else m.AccountId = s.Id;
+        }
+        moved["targetLists"] = places.Count - own.Count;
     }
 
     private static async Task MoveContactChildrenAsync(RevLoopDb db, Contact s, Contact d, Dictionary<string, int> moved, CancellationToken ct)

@@ -110,7 +110,7 @@ public sealed record MergeScreen(string Type, Guid SurvivorId, string SurvivorNa
                 var da = await db.Accounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == duplicateId, ct);
                 if (sa is null || da is null) return null;
                 (s, d, sName, dName, sVersion, dVersion) = (Input(sa), Input(da), sa.Name, da.Name, sa.Version, da.Version);
-                kept = ["contacts", "opportunities and their line items", "activities", "subscriptions", "child accounts", "lead conversions"];
+                kept = ["contacts", "opportunities and their line items", "activities", "subscriptions", "child accounts", "lead conversions", "places on target account lists"];
                 break;
             case "contact":
                 var sc = await db.Contacts.AsNoTracking().FirstOrDefaultAsync(c => c.Id == survivorId, ct);

@@ -15,6 +15,7 @@ public static class Navigation
         new("Forecast", "/forecast", "analytics", true, "Each rep's commit, best case and pipeline call beside their deals, rolled up by team, with weekly snapshots and accuracy.", ["forecast", "quota", "commit", "roll-up"]),
         new("Accountability matrix", "/apm", "analytics", true, "Forecast, closed business, pipeline and coverage per product, region, segment and source against target, red to green, with actions.", ["apm", "matrix", "targets", "weekly review"]),
         new("Campaigns", "/campaigns", "campaigns", true, "Campaigns with cost, members and touches, and the pipeline and revenue they produced.", ["marketing", "attribution", "roi"]),
+        new("Target accounts", "/marketing/abm", "accounts", true, "Account-based marketing: target account lists, how engaged each account's people are, the campaigns that touched them and their pipeline.", ["abm", "account-based marketing", "target account lists", "engagement"]),
         new("Sequences", "/sequences", "sequences", false, "Multi-step outreach: emails sent for you, calls and LinkedIn steps as tasks in your queue.", ["cadences", "outreach", "email"]),
         new("Customers", "/customers", "customers", false, "Customer success: health scores, playbooks, tickets and renewals ahead of term end.", ["success", "health", "renewals", "csm"]),
         new("Finance", "/finance", "finance", false, "Orders, subscriptions, receivables and bank payments matched to them.", ["orders", "invoices", "payments", "mrr"]),
