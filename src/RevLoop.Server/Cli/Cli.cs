@@ -34,6 +34,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Demo.DemoVerb.Build());
         root.Subcommands.Add(Crm.Routing.RoutingVerb.Build());
         root.Subcommands.Add(Marketing.Scoring.ScoringVerb.Build());
+        root.Subcommands.Add(Marketing.MarketingVerb.Build());
         return root;
     }
 

@@ -135,6 +135,7 @@ public static class ServerApp
         Crm.Opportunities.BoardApi.MapBoardApi(app);
         Marketing.CampaignsApi.MapCampaignsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
+        Marketing.MarketingFunnelApi.MapMarketingFunnelApi(app);
         Marketing.Scoring.ScoringApi.MapScoringApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);
