@@ -30,7 +30,7 @@ public static class FunnelUi
 
     public static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", Inv);
 
-    public static string Days(decimal? d) => d is { } x ? x.ToString("0.0#", Inv) : "–";
+    public static string Days(decimal? d) => d is { } x ? x.ToString("0.00", Inv) : "–";
 
     /// <summary>The funnel chart's data: the window's (all) row, one bar per stage, each opening its leads.</summary>
     public static string ChartJson(MarketingFunnelDto r, string? groupBy)
