@@ -36,6 +36,7 @@ public static class RevLoopCli
         root.Subcommands.Add(Marketing.AttributionVerb.Build());
         root.Subcommands.Add(Marketing.Scoring.ScoringVerb.Build());
         root.Subcommands.Add(Marketing.Abm.AbmVerb.Build());
+        root.Subcommands.Add(Marketing.MarketingVerb.Build());
         return root;
     }
 

@@ -662,12 +662,12 @@ public sealed class DemoAccountSim
         var routed = created.AddSeconds(Math.Min(span * 0.05, rng.Between(60, 1800)));
         h.Edit(lead, ChangeSet.New(rng, routed, DemoContext.System), l => { l.OwnerId = sdr.Row.Id; l.OwnerTeamId = sdr.Row.TeamId; l.Pool = null; });
         var mql = created.AddSeconds(span * rng.Between(0.1, 0.35));
-        h.Edit(lead, ChangeSet.New(rng, mql, DemoContext.System), l => l.Status = LeadStatus.Mql);
+        h.Edit(lead, ChangeSet.New(rng, mql, DemoContext.System), l => { l.Status = LeadStatus.Mql; l.MqlAt = DemoTime.Ms(mql); });
         var working = created.AddSeconds(span * rng.Between(0.4, 0.6));
         h.Edit(lead, ChangeSet.New(rng, working, sdr.Actor), l => l.Status = LeadStatus.Working);
         if (rng.Chance(0.6)) Log(ActivityTypes.Call, $"Call: {lead.FirstName} {lead.LastName}", null, working.AddMinutes(rng.Between(1, 30)), sdr, null, null, lead.Id);
         var sql = created.AddSeconds(span * rng.Between(0.65, 0.9));
-        h.Edit(lead, ChangeSet.New(rng, sql, sdr.Actor), l => l.Status = LeadStatus.Sql);
+        h.Edit(lead, ChangeSet.New(rng, sql, sdr.Actor), l => { l.Status = LeadStatus.Sql; l.SqlAt = DemoTime.Ms(sql); });
         h.Edit(lead, conversion, l =>
         {
             l.Status = LeadStatus.Converted; l.ConvertedAt = t; l.ConvertedAccountId = plan.Id; l.ConvertedContactId = contact.Id; l.ConvertedOpportunityId = o.Id;

@@ -134,7 +134,13 @@ public static class DemoGenerator
             var at = DemoTime.After(rng, last, last.AddDays(rng.Between(0.05, 1.0) * window / (steps.Length + 1)));
             if (at >= horizon) break;
             var actor = next == LeadStatus.Mql ? DemoContext.System : owner.Actor;
-            h.Edit(lead, ChangeSet.New(rng, at, actor), l => l.Status = next);
+            // The lifecycle times go with the status (the marketing funnel's medians read them); a nurtured MQL keeps its MqlAt.
+            h.Edit(lead, ChangeSet.New(rng, at, actor), l =>
+            {
+                l.Status = next;
+                if (next == LeadStatus.Mql) l.MqlAt = DemoTime.Ms(at);
+                if (next == LeadStatus.Sql) l.SqlAt = DemoTime.Ms(at);
+            });
             last = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
             if (next == LeadStatus.Working && rng.Chance(0.6)) { LeadActivity(ctx, rng, lead, owner, last, ActivityTypes.Call, $"Call: {lead.FirstName} {lead.LastName}"); worked = true; }
         }

@@ -40,6 +40,9 @@ public static class DemoTime
 
     public static DateOnly Day(DateTimeOffset t) => DateOnly.FromDateTime(t.UtcDateTime);
 
+    /// <summary>The instant to the millisecond, as both databases store it.</summary>
+    public static DateTimeOffset Ms(DateTimeOffset t) => DateTimeOffset.FromUnixTimeMilliseconds(t.ToUnixTimeMilliseconds());
+
     public static DateOnly EndOfMonth(DateOnly d) => new DateOnly(d.Year, d.Month, 1).AddMonths(1).AddDays(-1);
 
     public static DateOnly EndOfQuarter(DateOnly d)

@@ -138,6 +138,7 @@ public static class ServerApp
         Marketing.Abm.TargetListsApi.MapTargetListsApi(app);
         Marketing.EventsApi.MapEventsApi(app);
         Marketing.AttributionApi.MapAttributionApi(app);
+        Marketing.MarketingFunnelApi.MapMarketingFunnelApi(app);
         Marketing.Scoring.ScoringApi.MapScoringApi(app);
         Marketing.ConsentApi.MapConsentApi(app);
         Marketing.Unsubscribe.MapUnsubscribe(app);

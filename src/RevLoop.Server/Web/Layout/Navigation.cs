@@ -16,6 +16,7 @@ public static class Navigation
         new("Accountability matrix", "/apm", "analytics", true, "Forecast, closed business, pipeline and coverage per product, region, segment and source against target, red to green, with actions.", ["apm", "matrix", "targets", "weekly review"]),
         new("Campaigns", "/campaigns", "campaigns", true, "Campaigns with cost, members and touches, and the pipeline and revenue they produced.", ["marketing", "attribution", "roi"]),
         new("Target accounts", "/marketing/abm", "accounts", true, "Account-based marketing: target account lists, how engaged each account's people are, the campaigns that touched them and their pipeline.", ["abm", "account-based marketing", "target account lists", "engagement"]),
+        new("Marketing funnel", "/marketing/funnel", "analytics", true, "Leads by month or quarter of entry and how far they got: MQL, SQL, opportunity, won, by channel, campaign, region, team or rep.", ["funnel", "mql", "sql", "conversion", "cohort"]),
         new("Sequences", "/sequences", "sequences", false, "Multi-step outreach: emails sent for you, calls and LinkedIn steps as tasks in your queue.", ["cadences", "outreach", "email"]),
         new("Customers", "/customers", "customers", false, "Customer success: health scores, playbooks, tickets and renewals ahead of term end.", ["success", "health", "renewals", "csm"]),
         new("Finance", "/finance", "finance", false, "Orders, subscriptions, receivables and bank payments matched to them.", ["orders", "invoices", "payments", "mrr"]),
@@ -29,5 +30,9 @@ public static class Navigation
         m.Href == "/" ? path is "" or "/"
         : path == m.Href || path.StartsWith(m.Href + "/", StringComparison.Ordinal)
           || (m.Href == "/opportunities" && (path == "/pipeline" || path.StartsWith("/pipeline/", StringComparison.Ordinal)))
-          || (m.Href == "/campaigns" && path.StartsWith("/marketing/", StringComparison.Ordinal));
+          // Marketing reports without an entry of their own (attribution) belong to Campaigns; the funnel has its own.
+          || (m.Href == "/campaigns" && path.StartsWith("/marketing/", StringComparison.Ordinal) && !OwnEntry(path));
+
+    private static bool OwnEntry(string path) =>
+        Modules.Any(o => o.Href.StartsWith("/marketing/", StringComparison.Ordinal) && (path == o.Href || path.StartsWith(o.Href + "/", StringComparison.Ordinal)));
 }

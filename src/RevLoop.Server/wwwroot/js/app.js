@@ -333,6 +333,38 @@
       window.addEventListener("resize", function () { chart.resize(); });
       el.dataset.ready = "1";
     });
+
+    // Stage funnel (marketing funnel: leads, MQL, SQL, opportunities, won); a stage opens its leads.
+    root.querySelectorAll("[data-chart='funnel']").forEach(function (el) {
+      if (el.dataset.ready) return;
+      var source = document.getElementById(el.dataset.source);
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      var fmt = new Intl.NumberFormat();
+      var colors = ["#c7c5f7", "#a5a1f3", "#8b87f0", "#4f46e5", "#2f9e8f"];
+      var first = data.values[0] || 0;
+      chart.setOption({
+        animationDuration: 300,
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            var share = first > 0 ? " (" + (100 * p.value / first).toFixed(1) + "% of leads)" : "";
+            return p.name + ": <b>" + fmt.format(p.value) + "</b>" + share + "<br><span style='color:#656a73'>Click to see them</span>";
+          }
+        },
+        series: [{
+          type: "funnel", sort: "none", left: "10%", width: "80%", top: 12, bottom: 12, min: 0, max: Math.max(first, 1), minSize: "4%", gap: 2, cursor: "pointer",
+          label: { show: true, position: "inside", color: "#1b1c1f", formatter: function (p) { return p.name + "  " + fmt.format(p.value); } },
+          itemStyle: { borderColor: "#fff", borderWidth: 1 },
+          data: data.labels.map(function (name, i) { return { name: name, value: data.values[i], itemStyle: { color: colors[i % colors.length] }, label: { color: i >= 3 ? "#ffffff" : "#1b1c1f" } }; })
+        }]
+      });
+      chart.on("click", function (p) { if (data.links[p.dataIndex]) window.location.href = data.links[p.dataIndex]; });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+    });
   }
 
   function init(root) {
