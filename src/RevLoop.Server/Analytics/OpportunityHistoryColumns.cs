@@ -181,7 +181,6 @@ public sealed class OpportunityHistoryColumns
         var changes = db.FieldChanges.AsNoTracking();
         long max = await changes.MaxAsync(c => (long?)c.Id, ct) ?? 0;
         if (_loaded && max < _watermark) Reset(); // the database was recreated under the same name
-        await LoadStagesAsync(db, ct);
         if (!_loaded)
         {
             await LoadAllAsync(db, max, ct);
@@ -193,29 +192,22 @@ public sealed class OpportunityHistoryColumns
         while (_recent.Count > 0 && now - _recent.Peek().Ticks > window) _recent.Dequeue();
         long from = _recent.Count > 0 ? _recent.Peek().Watermark : _watermark;
         if (max <= from) return;
-        var dirty = await changes.Where(c => c.Id > from && c.Id <= max && c.EntityType == "opportunity")
-            .Select(c => c.EntityId).Distinct().ToListAsync(ct);
-        // Activities moved, added or deleted: the deals they point at now, and at before (an OpportunityId change's old value).
-        var activityChanges = await changes.Where(c => c.Id > from && c.Id <= max && c.EntityType == "activity")
-            .Select(c => new { c.EntityId, c.Field, c.OldValue }).ToListAsync(ct);
+        // One range scan for both: opportunities written since, and activities moved, added or deleted (the deals they
+        // point at now, and at before: an OpportunityId change's old value).
+        var written = await changes.Where(c => c.Id > from && c.Id <= max && (c.EntityType == "opportunity" || c.EntityType == "activity"))
+            .Select(c => new { c.EntityType, c.EntityId, c.Field, c.OldValue }).ToListAsync(ct);
+        var dirty = written.Where(c => c.EntityType == "opportunity").Select(c => c.EntityId).Distinct().ToList();
         var touched = new HashSet<Guid>();
-        foreach (var c in activityChanges)
-            if (c.Field == "OpportunityId" && Guid.TryParse(c.OldValue, out var before)) touched.Add(before);
-        var activityIds = activityChanges.Select(c => c.EntityId).Distinct().ToList();
-        for (int i = 0; i < activityIds.Count; i += ReloadBatch)
-        {
-            var batch = activityIds.GetRange(i, Math.Min(ReloadBatch, activityIds.Count - i));
+        foreach (var c in written)
+            if (c.EntityType == "activity" && c.Field == "OpportunityId" && Guid.TryParse(c.OldValue, out var before)) touched.Add(before);
+        foreach (var batch in written.Where(c => c.EntityType == "activity").Select(c => c.EntityId).Distinct().Chunk(ReloadBatch))
             foreach (var o in await db.Activities.IgnoreQueryFilters().AsNoTracking().Where(a => batch.Contains(a.Id) && a.OpportunityId != null)
                          .Select(a => a.OpportunityId!.Value).ToListAsync(ct))
                 touched.Add(o);
-        }
         if (window > 0) _recent.Enqueue((_watermark, now));
         _watermark = max;
-        for (int i = 0; i < dirty.Count; i += ReloadBatch)
-            await ReloadAsync(db, dirty.GetRange(i, Math.Min(ReloadBatch, dirty.Count - i)), ct);
-        var touchedDeals = touched.ToList();
-        for (int i = 0; i < touchedDeals.Count; i += ReloadBatch)
-            await ReloadActivitiesAsync(db, touchedDeals.GetRange(i, Math.Min(ReloadBatch, touchedDeals.Count - i)), ct);
+        foreach (var batch in dirty.Chunk(ReloadBatch)) await ReloadAsync(db, [.. batch], ct);
+        foreach (var batch in touched.Chunk(ReloadBatch)) await ReloadActivitiesAsync(db, [.. batch], ct);
         if (_acts > 1_000_000 && _acts > 2L * _liveActs) CompactActivities();
         if (_rows > 1_000_000 && _rows > 2L * _liveRows) Compact();
     }
@@ -223,12 +215,6 @@ public sealed class OpportunityHistoryColumns
     private void Reset()
     {
         _loaded = false; _watermark = 0; _recent.Clear(); _index.Clear(); _n = 0; _rows = 0; _liveRows = 0; _acts = 0; _liveActs = 0;
-    }
-
-    private async Task LoadStagesAsync(RevLoopDb db, CancellationToken ct)
-    {
-        foreach (var s in await db.Stages.IgnoreQueryFilters().AsNoTracking().Select(s => s.Id).ToListAsync(ct))
-            if (_stageIndex.TryAdd(s, _stages.Count)) _stages.Add(s);
     }
 
     private sealed record DealRow(Guid Id, Guid PipelineId, Guid StageId, long AmountMinor, string Currency, DateOnly? CloseDate, DateTimeOffset CreatedAt,
