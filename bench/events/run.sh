@@ -5,7 +5,7 @@
 #   bench/events/run.sh DATABASE [EVENTS] [BATCH] [WORKERS]
 #   bench/events/run.sh /tmp/me-100k.db 200000 1000 2     # a demo database made with `revloop demo --database ...`
 #
-# The database is migrated and gets the events (use a copy you can throw away). Needs: the .NET SDK, python3, curl.
+# WARMUP=N (environment) sends N unmeasured events first (default 30,000). The database is migrated and gets the events (use a copy you can throw away). Needs: the .NET SDK, python3, curl.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 db=${1:?usage: bench/events/run.sh DATABASE [EVENTS] [BATCH] [WORKERS]}
@@ -25,4 +25,7 @@ until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.5; done
 curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"name":"Q4 launch (bench)","type":"webinar","utmCampaign":"q4-launch"}' "http://127.0.0.1:$port/api/v1/campaigns"
 echo "database: $db ($(du -h "$db" | cut -f1) before)"
+# A running server has compiled its hot paths: a warm-up load first (WARMUP events, default 30,000; 0 for none), unmeasured.
+warmup=${WARMUP:-30000}
+if [ "$warmup" -gt 0 ]; then python3 bench/events/load.py "http://127.0.0.1:$port" "$token" "$warmup" "$batch" "$workers" 1000 >/dev/null; fi
 python3 bench/events/load.py "http://127.0.0.1:$port" "$token" "$events" "$batch" "$workers" 100

@@ -5,7 +5,7 @@
 #   bench/routing/run.sh DATABASE [EVENTS] [BATCH] [WORKERS] [SECONDS]
 #   bench/routing/run.sh /tmp/me-5k.db 100000 1000 2 30     # a demo database made with `revloop demo --database ...`
 #
-# The database is migrated, gets the events, the probe's leads and (for the run) a routing rule: use a throwaway copy.
+# WARMUP=N (environment) sends N unmeasured events first (default 30,000). The database is migrated, gets the events, the probe's leads and (for the run) a routing rule: use a throwaway copy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 db=${1:?usage: bench/routing/run.sh DATABASE [EVENTS] [BATCH] [WORKERS] [SECONDS]}
@@ -22,6 +22,9 @@ token=$(app user token --email "$email" --scopes read,write | tail -1)
 dotnet "$work/app/revloop.dll" serve --database "$db" --urls "http://127.0.0.1:$port" --rate-limit 1000000 >"$work/log" 2>&1 & server=$!
 until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.5; done
 echo "database: $db ($(du -h "$db" | cut -f1) before)"
+# A running server has compiled its hot paths: a warm-up load first (WARMUP events, default 30,000; 0 for none), unmeasured.
+warmup=${WARMUP:-30000}
+if [ "$warmup" -gt 0 ]; then python3 bench/events/load.py "http://127.0.0.1:$port" "$token" "$warmup" "$batch" "$workers" 1000 >/dev/null; fi
 echo "background load: $events events in batches of $batch over $workers connection(s)"
 python3 bench/events/load.py "http://127.0.0.1:$port" "$token" "$events" "$batch" "$workers" 1000 >"$work/load.out" 2>&1 & load=$!
 python3 bench/routing/probe.py "http://127.0.0.1:$port" "$token" "$seconds" 100

@@ -50,10 +50,13 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
 
     public void Configure(DbContextOptionsBuilder options)
     {
+        // A list in a query (ids.Contains(x.Id)) goes as one array parameter (json_each on SQLite, = ANY on PostgreSQL):
+        // EF 10's default of one parameter per element makes a 1,000-id lookup a new SQL text per size, and SQLite binds
+        // parameters by name with a linear search each, so the cost grows with the square of the list.
         if (Provider == DatabaseProvider.Sqlite)
-            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Sqlite"));
+            options.UseSqlite(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Sqlite").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         else
-            options.UseNpgsql(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Postgres"));
+            options.UseNpgsql(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Postgres").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         options.AddInterceptors(new HistoryInterceptor(), new SqlitePragmas());
         options.ReplaceService<IModelCacheKeyFactory, ProviderModelCacheKeyFactory>();
         // Migrations are hand-written (no design-time package); SchemaMatchesModel tests compare them with the model instead.
@@ -74,14 +77,21 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
     }
 }
 
-/// <summary>Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync.</summary>
+/// <summary>
+/// Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync. Pages
+/// are read through a memory map and a 64 MB cache instead of a copy per read, and the WAL is folded back into the
+/// database every 40 MB rather than every 4 MB (each checkpoint rewrites the same hot index pages and syncs the file).
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    private const string Settings = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        + "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
+
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
     {
         if (connection is not SqliteConnection) return;
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = Settings;
         command.ExecuteNonQuery();
     }
 
@@ -89,7 +99,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     {
         if (connection is not SqliteConnection) return;
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = Settings;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

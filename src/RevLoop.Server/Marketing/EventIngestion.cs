@@ -55,20 +55,22 @@ public static class EventIngestion
 
     public static async Task<EventBatchResult> IngestAsync(RevLoopDb db, IReadOnlyList<JsonElement> items, CancellationToken ct)
     {
-        // A concurrent request may insert the same event id between our duplicate check and our insert: the unique index
-        // refuses it, and the second attempt sees it as a duplicate.
+        // A concurrent request may insert the same event id between our duplicate check and our insert (the unique index
+        // refuses it), or create a lead for an email this batch found unknown: the next attempt sees what it did.
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await IngestOnceAsync(db, items, ct);
             }
-            catch (Exception e) when (attempt == 1 && e is DbException or DbUpdateException)
+            catch (Exception e) when (attempt < 3 && e is DbException or DbUpdateException or PersonCreatedMeanwhile)
             {
                 db.ChangeTracker.Clear();
             }
         }
     }
+
+    private sealed class PersonCreatedMeanwhile : Exception;
 
     private static async Task<EventBatchResult> IngestOnceAsync(RevLoopDb db, IReadOnlyList<JsonElement> items, CancellationToken ct)
     {
@@ -92,14 +94,36 @@ public static class EventIngestion
             else duplicates++;
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // Reading who is who happens before the write transaction, so one batch resolves while another writes; what it
+        // decided alone (the people it creates) is checked again once it holds the write lock.
         var accepted = new List<Parsed>(fresh.Count);
         var created = new List<CreatedLead>();
         await ResolveAsync(db, fresh, accepted, rejected, created, now, ct);
-        // New leads are routed in this transaction, so a demo request has its rep (or queue) the moment it is stored.
-        await LeadRouting.RouteAsync(db, db.ChangeTracker.Entries<Lead>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList(), ct);
 
-        var events = accepted.Select(p => p.Event).ToList();
+        using var turn = await EventWriteTurns.TakeAsync(db, items.Count, ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // The new leads' history rows go in with the bulk writer too, inside this transaction.
+        db.WriteHistoryInBulk = true;
+        try
+        {
+            await WriteAsync(db, accepted.Select(p => p.Event).ToList(), created, now, ct);
+        }
+        finally
+        {
+            db.WriteHistoryInBulk = false;
+        }
+        await transaction.CommitAsync(ct);
+        return new EventBatchResult(accepted.Count, duplicates, rejected.OrderBy(r => r.Index).ToList(), created);
+    }
+
+    /// <summary>The batch's writes, holding the write transaction: new leads routed, events appended, visitors identified, members and scores updated.</summary>
+    private static async Task WriteAsync(RevLoopDb db, List<MarketingEvent> events, List<CreatedLead> created, DateTimeOffset now, CancellationToken ct)
+    {
+        var newLeads = db.ChangeTracker.Entries<Lead>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (newLeads.Count > 0 && (await PeopleByEmailAsync(db, newLeads.Select(l => l.NormalizedEmail!).ToList(), ct)).Count > 0)
+            throw new PersonCreatedMeanwhile();
+        // New leads are routed in this transaction, so a demo request has its rep (or queue) the moment it is stored.
+        await LeadRouting.RouteAsync(db, newLeads, ct);
         BulkRows.Write(db, events);
         await IdentifyVisitorsAsync(db, events, now, ct);
         await UpdateMembersAsync(db, events, now, ct);
@@ -109,8 +133,6 @@ public static class EventIngestion
         db.ChangeTracker.Clear(); // all saved; scoring attaches only what it changes
         await Scoring.LeadScoring.AfterEventsAsync(db, events, created.Select(c => c.LeadId).ToHashSet(), ct);
         await Scoring.LeadScoring.SaveAsScoringAsync(db, ct);
-        await transaction.CommitAsync(ct);
-        return new EventBatchResult(accepted.Count, duplicates, rejected.OrderBy(r => r.Index).ToList(), created);
     }
 
     private static string? IdOf(JsonElement item) =>
@@ -196,6 +218,23 @@ public static class EventIngestion
     private static Guid? Id(JsonElement item, string field) =>
         Text(item, field, 40) is { } s ? Guid.TryParse(s, out var g) ? g : throw new InputException(field, $"'{s}' is not an id") : null;
 
+    /// <summary>The person each email belongs to: contacts win over leads; a primary email over an extra one; the oldest record over newer duplicates.</summary>
+    private static async Task<Dictionary<string, (string Type, Guid Id)>> PeopleByEmailAsync(RevLoopDb db, List<string> emails, CancellationToken ct)
+    {
+        var byEmail = new Dictionary<string, (string Type, Guid Id)>();
+        if (emails.Count == 0) return byEmail;
+        foreach (var l in await db.Leads.Where(l => emails.Contains(l.NormalizedEmail!)).OrderByDescending(l => l.CreatedAt)
+                     .Select(l => new { l.Id, l.NormalizedEmail, l.ConvertedContactId }).ToListAsync(ct))
+            byEmail[l.NormalizedEmail!] = l.ConvertedContactId is { } c ? (PersonTypes.Contact, c) : (PersonTypes.Lead, l.Id);
+        foreach (var p in await db.ContactPoints.Where(p => p.Kind == ContactPoint.Email && emails.Contains(p.Value)).OrderByDescending(p => p.Id).ToListAsync(ct))
+            if (!byEmail.TryGetValue(p.Value, out var found) || (found.Type == PersonTypes.Lead && p.RecordType == PersonTypes.Contact))
+                byEmail[p.Value] = (p.RecordType, p.RecordId);
+        foreach (var c in await db.Contacts.Where(c => emails.Contains(c.NormalizedEmail!)).OrderByDescending(c => c.CreatedAt)
+                     .Select(c => new { c.Id, c.NormalizedEmail }).ToListAsync(ct))
+            byEmail[c.NormalizedEmail!] = (PersonTypes.Contact, c.Id);
+        return byEmail;
+    }
+
     /// <summary>Finds each event's person and campaign; an event naming a record that does not exist is rejected.</summary>
     private static async Task ResolveAsync(RevLoopDb db, List<Parsed> fresh, List<Parsed> accepted, List<RejectedEvent> rejected, List<CreatedLead> created,
         DateTimeOffset now, CancellationToken ct)
@@ -211,26 +250,14 @@ public static class EventIngestion
         // A converted lead's later touches belong to the contact it became.
         var leads = leadIds.Count == 0 ? [] : await db.Leads.Where(l => leadIds.Contains(l.Id)).Select(l => new { l.Id, l.ConvertedContactId })
             .ToDictionaryAsync(l => l.Id, l => l.ConvertedContactId, ct);
-        var byEmail = new Dictionary<string, (string Type, Guid Id)>();
-        if (emails.Count > 0)
-        {
-            // Contacts win over leads; a primary email over an extra one; the oldest record over newer duplicates.
-            foreach (var l in await db.Leads.Where(l => emails.Contains(l.NormalizedEmail!)).OrderByDescending(l => l.CreatedAt)
-                         .Select(l => new { l.Id, l.NormalizedEmail, l.ConvertedContactId }).ToListAsync(ct))
-                byEmail[l.NormalizedEmail!] = l.ConvertedContactId is { } c ? (PersonTypes.Contact, c) : (PersonTypes.Lead, l.Id);
-            foreach (var p in await db.ContactPoints.Where(p => p.Kind == ContactPoint.Email && emails.Contains(p.Value)).OrderByDescending(p => p.Id).ToListAsync(ct))
-                if (!byEmail.TryGetValue(p.Value, out var found) || (found.Type == PersonTypes.Lead && p.RecordType == PersonTypes.Contact))
-                    byEmail[p.Value] = (p.RecordType, p.RecordId);
-            foreach (var c in await db.Contacts.Where(c => emails.Contains(c.NormalizedEmail!)).OrderByDescending(c => c.CreatedAt)
-                         .Select(c => new { c.Id, c.NormalizedEmail }).ToListAsync(ct))
-                byEmail[c.NormalizedEmail!] = (PersonTypes.Contact, c.Id);
-        }
+        var byEmail = await PeopleByEmailAsync(db, emails, ct);
         var identified = visitors.Count == 0 ? [] : await db.VisitorIdentities.Where(v => visitors.Contains(v.VisitorId))
             .ToDictionaryAsync(v => v.VisitorId, v => (v.PersonType, v.PersonId), ct);
         var campaigns = campaignIds.Count == 0 ? [] : (await db.Campaigns.Where(c => campaignIds.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
         var byUtm = utms.Count == 0 ? [] : await db.Campaigns.Where(c => utms.Contains(c.UtmCampaign!)).ToDictionaryAsync(c => c.UtmCampaign!, c => c.Id, ct);
 
-        var ownership = new Ownership(db);
+        var newLeads = await PrepareLeadsAsync(db, fresh.Where(p => p.ContactId is null && p.LeadId is null && p.Event.Email is { } m && !byEmail.ContainsKey(m)
+            && CreatesLead.Contains(p.Event.Type)).ToList(), ct);
         foreach (var p in fresh)
         {
             var e = p.Event;
@@ -254,7 +281,8 @@ public static class EventIngestion
                 }
                 else if (e.Email is { } newEmail && CreatesLead.Contains(e.Type))
                 {
-                    var (lead, matchedBy) = await NewLeadAsync(db, ownership, p.GivenEmail!, p.Person, ct);
+                    var (lead, matchedBy) = newLeads[p.Index]();
+                    db.Leads.Add(lead);
                     byEmail[newEmail] = (PersonTypes.Lead, lead.Id);
                     created.Add(new CreatedLead(p.Index, lead.Id, lead.MatchedAccountId, matchedBy));
                     (e.PersonType, e.PersonId) = (PersonTypes.Lead, lead.Id);
@@ -274,35 +302,52 @@ public static class EventIngestion
     }
 
     /// <summary>
-    /// A new inbound lead from a form: matched to an existing account first (enterprise-directory matching: the email's
-    /// company domain, then the normalised company name), whose owner then owns the lead.
+    /// New inbound leads from forms, prepared together (one check context, one account match for all of them) but added
+    /// only when their event is accepted: each is matched to an existing account first (enterprise-directory matching: the
+    /// email's company domain, then the normalised company name), whose owner then owns the lead. A lead that fails its
+    /// checks gives its event's rejection instead.
     /// </summary>
-    private static async Task<(Lead, string?)> NewLeadAsync(RevLoopDb db, Ownership ownership, string email, JsonElement? person, CancellationToken ct)
+    private static async Task<Dictionary<int, Func<(Lead, string?)>>> PrepareLeadsAsync(RevLoopDb db, List<Parsed> creators, CancellationToken ct)
     {
-        string? Field(string name) => person is { } p && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var (first, last) = (Field("firstName"), Field("lastName"));
-        // A form that asks only for an email still makes a lead, named after the address until someone learns more.
-        if (string.IsNullOrWhiteSpace(first) && string.IsNullOrWhiteSpace(last)) last = email[..email.IndexOf('@')];
-        var lead = new Lead();
-        try
+        var result = new Dictionary<int, Func<(Lead, string?)>>();
+        if (creators.Count == 0) return result;
+        var context = await LeadRules.Context.LoadAsync(db, ct);
+        var leads = new List<(int Index, Lead Lead)>();
+        foreach (var p in creators)
         {
-            await LeadRules.ApplyAsync(db, lead, new LeadInput(first, last, email, Field("phone"), Field("title"), Field("company"), Country: Field("country"),
-                Source: "inbound"), ct);
+            var person = p.Person;
+            string? Field(string name) => person is { } x && x.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var email = p.GivenEmail!;
+            var (first, last) = (Field("firstName"), Field("lastName"));
+            // A form that asks only for an email still makes a lead, named after the address until someone learns more.
+            if (string.IsNullOrWhiteSpace(first) && string.IsNullOrWhiteSpace(last)) last = email[..email.IndexOf('@')];
+            var lead = new Lead();
+            try
+            {
+                await LeadRules.ApplyAsync(db, lead, new LeadInput(first, last, email, Field("phone"), Field("title"), Field("company"), Country: Field("country"),
+                    Source: "inbound"), context, ct);
+                leads.Add((p.Index, lead));
+            }
+            catch (InputException e)
+            {
+                var error = new InputException(e.Field == "email" ? "email" : "person." + e.Field, e.Reason);
+                result[p.Index] = () => throw error;
+            }
         }
-        catch (InputException e)
+        var matches = await LeadsApi.MatchAccountsAsync(db, leads.Select(l => l.Lead).ToList(), ct);
+        for (var i = 0; i < leads.Count; i++)
         {
-            throw new InputException(e.Field == "email" ? "email" : "person." + e.Field, e.Reason);
+            var (lead, (account, matchedBy)) = (leads[i].Lead, matches[i]);
+            if (account is not null)
+            {
+                lead.MatchedAccountId = account.Id;
+                lead.Company ??= account.Name;
+                await context.Ownership.AssignAsync(lead, account.OwnerId, ct);
+            }
+            lead.Domain ??= CompanyNames.DomainOfEmail(lead.Email);
+            result[leads[i].Index] = () => (lead, matchedBy);
         }
-        var (account, matchedBy) = await LeadsApi.MatchAccountAsync(db, lead, ct);
-        if (account is not null)
-        {
-            lead.MatchedAccountId = account.Id;
-            lead.Company ??= account.Name;
-            await ownership.AssignAsync(lead, account.OwnerId, ct);
-        }
-        lead.Domain ??= CompanyNames.DomainOfEmail(email);
-        db.Leads.Add(lead);
-        return (lead, matchedBy);
+        return result;
     }
 
     /// <summary>

@@ -11,9 +11,13 @@ public sealed class Ownership(RevLoopDb db)
 
     public async Task AssignAsync(IOwnedRecord record, Guid? ownerId, CancellationToken ct)
     {
+        if (ownerId is not { } id)
+        {
+            (record.OwnerId, record.OwnerTeamId) = (null, null);
+            return;
+        }
         teams ??= await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.TeamId, ct);
-        if (ownerId is { } id && !teams.ContainsKey(id)) throw new InputException("ownerId", $"no user has id {id}");
-        record.OwnerId = ownerId;
-        record.OwnerTeamId = ownerId is { } o ? teams[o] : null;
+        if (!teams.TryGetValue(id, out var team)) throw new InputException("ownerId", $"no user has id {id}");
+        (record.OwnerId, record.OwnerTeamId) = (id, team);
     }
 }

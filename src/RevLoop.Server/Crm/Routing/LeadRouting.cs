@@ -29,9 +29,9 @@ public static class LeadRouting
         var now = db.Clock.GetUtcNow();
         var router = await Router.LoadAsync(db, now, leads, ct);
         var ownership = new Ownership(db);
-        var ids = leads.Select(l => l.Id).ToList();
-        // Earlier decisions stop being current; the new one starts its own SLA clock.
-        var earlier = await db.LeadAssignments.Where(a => a.Current && ids.Contains(a.LeadId)).ToListAsync(ct);
+        // Earlier decisions stop being current; the new one starts its own SLA clock. A lead not saved yet has none.
+        var ids = leads.Where(l => db.Entry(l).State != EntityState.Added).Select(l => l.Id).ToList();
+        var earlier = ids.Count == 0 ? [] : await db.LeadAssignments.Where(a => a.Current && ids.Contains(a.LeadId)).ToListAsync(ct);
         foreach (var a in earlier) a.Current = false;
         var decisions = new List<RoutingDecision>(leads.Count);
         foreach (var lead in leads)
