@@ -57,17 +57,25 @@ public static class EventIngestion
     {
         // A concurrent request may insert the same event id between our duplicate check and our insert: the unique index
         // refuses it, and the second attempt sees it as a duplicate.
-        for (var attempt = 1; ; attempt++)
+        // Leads the batch creates (or whose fields it fills) are scored with the batch's people, not after each save.
+        var deferred = db.ScoredChanges.Deferred;
+        db.ScoredChanges.Deferred = true;
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return await IngestOnceAsync(db, items, ct);
-            }
-            catch (Exception e) when (attempt == 1 && e is DbException or DbUpdateException)
-            {
-                db.ChangeTracker.Clear();
+                try
+                {
+                    return await IngestOnceAsync(db, items, ct);
+                }
+                catch (Exception e) when (attempt == 1 && e is DbException or DbUpdateException)
+                {
+                    db.ChangeTracker.Clear();
+                    db.ScoredChanges.Clear();
+                }
             }
         }
+        finally { db.ScoredChanges.Deferred = deferred; }
     }
 
     private static async Task<EventBatchResult> IngestOnceAsync(RevLoopDb db, IReadOnlyList<JsonElement> items, CancellationToken ct)
