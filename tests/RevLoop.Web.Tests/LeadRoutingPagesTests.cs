@@ -114,4 +114,95 @@ public class LeadRoutingPagesTests(UiFixture f)
         await Expect(page.Locator($"tr[data-rule='Rule {u}']")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
     }
+
+    /// <summary>A queue and a rule sending region <paramref name="region"/> to it, made through the API; the rule's id.</summary>
+    private async Task<Guid> QueueRuleAsync(string u, string region)
+    {
+        using var api = await f.Server.ClientForAsync(f.Admin, "read,write,admin");
+        using var queue = await api.PostAsJsonAsync("/api/v1/lead-queues", new { name = $"Pool {u}", slaMinutes = 30 });
+        var queueId = (await queue.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var rule = await api.PostAsJsonAsync("/api/v1/routing-rules", new { name = $"Edit {u}", action = "queue", queueId, regions = new[] { region } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, rule.StatusCode);
+        return (await rule.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static async Task SimulateAsync(IPage page, string region)
+    {
+        await page.Locator("#s-region").FillAsync(region);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate" }).ClickAsync();
+        await Expect(page.GetByTestId("simulation")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Editing_a_rule_s_condition_changes_where_the_simulated_lead_goes()
+    {
+        var u = Guid.NewGuid().ToString("N")[..6];
+        var (region, other) = ($"R{u}", $"S{u}");
+        var id = await QueueRuleAsync(u, region);
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync("/settings/routing");
+        await SimulateAsync(page, other);
+        await Expect(page.GetByTestId("simulation")).Not.ToContainTextAsync($"Edit {u}");
+
+        // Edit opens the same form, filled with the rule as stored, the keyboard on its first field.
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Edit rule Edit {u}" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"edit={id}"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"Edit rule Edit {u}" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Name", new() { Exact = true })).ToBeFocusedAsync();
+        await Expect(page.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync($"Edit {u}");
+        await Expect(page.GetByLabel("Regions")).ToHaveValueAsync(region.ToLowerInvariant());
+        await Expect(page.GetByLabel("Then")).ToHaveValueAsync("queue");
+        await Expect(page.Locator($"tr[data-rule='Edit {u}']")).ToHaveAttributeAsync("aria-current", "true");
+
+        await page.GetByLabel("Regions").FillAsync($"{region}, {other}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync($"Rule Edit {u} saved.");
+        await Expect(page.Locator($"tr[data-rule='Edit {u}'] td").Nth(1)).ToHaveTextAsync($"region {region.ToLowerInvariant()} or {other.ToLowerInvariant()}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add a rule" })).ToBeVisibleAsync();
+
+        // The simulation now sends the other region's lead to the edited rule's queue.
+        await SimulateAsync(page, other);
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"Edit {u}: matched rule");
+        await Expect(page.GetByTestId("simulation")).ToContainTextAsync($"(waits in Pool {u})");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Edit {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_rule_edit_names_the_field_next_to_it_keeps_what_was_typed_and_Escape_leaves_the_rule_as_it_was()
+    {
+        var u = Guid.NewGuid().ToString("N")[..6];
+        var region = $"R{u}";
+        var id = await QueueRuleAsync(u, region);
+        var page = await f.SignedInAsync(f.Admin);
+        await page.GotoAsync($"/settings/routing?edit={id}");
+        await page.GetByLabel("Regions").FillAsync($"{region}, Elsewhere");
+        await page.GetByLabel("Employees from").FillAsync("500");
+        await page.GetByLabel("Employees up to").FillAsync("100");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save rule" }).ClickAsync();
+
+        // The message stands under the field the rules named; that field is marked and focused; the rest is as typed.
+        var max = page.GetByLabel("Employees up to");
+        await Expect(page.Locator("[data-field='maxEmployees'] .field-error")).ToHaveTextAsync("Employees up to must not be below minEmployees.");
+        await Expect(max).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(max).ToHaveAttributeAsync("aria-describedby", "err-maxEmployees");
+        await Expect(max).ToBeFocusedAsync();
+        await Expect(max).ToHaveValueAsync("100");
+        await Expect(page.GetByLabel("Employees from")).ToHaveValueAsync("500");
+        await Expect(page.GetByLabel("Regions")).ToHaveValueAsync($"{region}, Elsewhere");
+        await Expect(page.GetByLabel("Queue", new() { Exact = true })).ToHaveValueAsync(new Regex("^[0-9a-f-]{36}$"));
+        Assert.Contains($"edit={id}", page.Url, StringComparison.Ordinal);
+
+        // Escape leaves the form; the stored rule is as it was.
+        await page.Keyboard.PressAsync("Escape");
+        await page.WaitForURLAsync(new Regex("/settings/routing$"));
+        await Expect(page.Locator($"tr[data-rule='Edit {u}'] td").Nth(1)).ToHaveTextAsync($"region {region.ToLowerInvariant()}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Add a rule" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete rule Edit {u}" }).ClickAsync();
+        await Expect(page.GetByTestId("saved")).ToHaveTextAsync("Rule deleted.");
+        await page.Context.CloseAsync();
+    }
 }

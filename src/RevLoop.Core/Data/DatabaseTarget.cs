@@ -48,7 +48,10 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
         return new(DatabaseProvider.Postgres, cs.ConnectionString, $"PostgreSQL {cs.Host}:{cs.Port}/{cs.Database}");
     }
 
-    public void Configure(DbContextOptionsBuilder options)
+    public void Configure(DbContextOptionsBuilder options) => Configure(options, []);
+
+    /// <param name="interceptors">Run after the history interceptor (the server's: scoring after a save that changed scored fields).</param>
+    public void Configure(DbContextOptionsBuilder options, IInterceptor[] interceptors)
     {
         // A list in a query (ids.Contains(x.Id)) goes as one array parameter (json_each on SQLite, = ANY on PostgreSQL):
         // EF 10's default of one parameter per element makes a 1,000-id lookup a new SQL text per size, and SQLite binds
@@ -57,7 +60,7 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
             options.UseSqlite(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Sqlite").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
         else
             options.UseNpgsql(ConnectionString, o => o.MigrationsAssembly("RevLoop.Migrations.Postgres").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));
-        options.AddInterceptors(new HistoryInterceptor(), new SqlitePragmas());
+        options.AddInterceptors([new HistoryInterceptor(), new SqlitePragmas(), .. interceptors]);
         options.ReplaceService<IModelCacheKeyFactory, ProviderModelCacheKeyFactory>();
         // Migrations are hand-written (no design-time package); SchemaMatchesModel tests compare them with the model instead.
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
@@ -106,12 +109,12 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
 public static class DatabaseServices
 {
-    public static IServiceCollection AddRevLoopData(this IServiceCollection services, DatabaseTarget target)
+    public static IServiceCollection AddRevLoopData(this IServiceCollection services, DatabaseTarget target, params IInterceptor[] interceptors)
     {
         services.AddSingleton(target);
         services.AddScoped<Viewer>();
         services.AddScoped<ChangeOrigin>();
-        services.AddDbContext<RevLoopDb>(target.Configure);
+        services.AddDbContext<RevLoopDb>(o => target.Configure(o, interceptors));
         return services;
     }
 }

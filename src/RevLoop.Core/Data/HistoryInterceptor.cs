@@ -45,13 +45,20 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData)
     {
-        if (eventData.Context is RevLoopDb db) db.ClearDeferredHistory();
+        if (eventData.Context is RevLoopDb db) Failed(db);
     }
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is RevLoopDb db) db.ClearDeferredHistory();
+        if (eventData.Context is RevLoopDb db) Failed(db);
         return Task.CompletedTask;
+    }
+
+    // What a failed save noted did not happen: nothing to write, no one to rescore.
+    private static void Failed(RevLoopDb db)
+    {
+        db.ClearDeferredHistory();
+        if (!db.ScoredChanges.Running) db.ScoredChanges.Clear();
     }
 
     private static void Saved(RevLoopDb db)
@@ -156,6 +163,7 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
                 entry.DetectChanges();
                 eventType = deleted ? "deleted" : restored ? "restored" : "updated";
             }
+            if (record.DeletedAt is null) db.ScoredChanges.Note(record, record.Id, changes.Select(c => c.Field), added);
             var outboxEvent = EventFor(db, type, record.Id, eventType, changes, now);
             if (db.WriteHistoryInBulk)
             {

@@ -89,6 +89,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     internal List<FieldChange> DeferredChanges { get; } = [];
     internal List<OutboxEvent> DeferredEvents { get; } = [];
     internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
+    /// <summary>People whose fit-scored fields the saves on this context changed, for the scoring that follows the save.</summary>
+    public ScoredChanges ScoredChanges { get; } = new();
     /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
     internal bool SavingSettings { get; set; }
 

@@ -262,7 +262,7 @@ public static class RevLoopCli
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddRevLoopData(DatabaseTarget.Resolve(pr.GetValue(Database)));
+        services.AddRevLoopData(DatabaseTarget.Resolve(pr.GetValue(Database)), new Marketing.Scoring.RescoreAfterSave());
         services.AddIdentityCore<User>(o => { o.Password.RequiredLength = 12; o.Password.RequireDigit = false; o.Password.RequireLowercase = false; o.Password.RequireUppercase = false; o.Password.RequireNonAlphanumeric = false; o.User.RequireUniqueEmail = true; })
             .AddEntityFrameworkStores<RevLoopDb>();
         return services.BuildServiceProvider();

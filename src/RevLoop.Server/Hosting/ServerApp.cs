@@ -46,7 +46,7 @@ public static class ServerApp
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(options);
-        services.AddRevLoopData(options.Database);
+        services.AddRevLoopData(options.Database, new Marketing.Scoring.RescoreAfterSave());
         services.AddIdentityCore<User>(o =>
             {
                 o.Password.RequiredLength = 12;

@@ -57,17 +57,25 @@ public static class EventIngestion
     {
         // A concurrent request may insert the same event id between our duplicate check and our insert (the unique index
         // refuses it), or create a lead for an email this batch found unknown: the next attempt sees what it did.
-        for (var attempt = 1; ; attempt++)
+        // Leads the batch creates (or whose fields it fills) are scored with the batch's people, not after each save.
+        var deferred = db.ScoredChanges.Deferred;
+        db.ScoredChanges.Deferred = true;
+        try
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                return await IngestOnceAsync(db, items, ct);
-            }
-            catch (Exception e) when (attempt < 3 && e is DbException or DbUpdateException or PersonCreatedMeanwhile)
-            {
-                db.ChangeTracker.Clear();
+                try
+                {
+                    return await IngestOnceAsync(db, items, ct);
+                }
+                catch (Exception e) when (attempt < 3 && e is DbException or DbUpdateException or PersonCreatedMeanwhile)
+                {
+                    db.ChangeTracker.Clear();
+                    db.ScoredChanges.Clear();
+                }
             }
         }
+        finally { db.ScoredChanges.Deferred = deferred; }
     }
 
     private sealed class PersonCreatedMeanwhile : Exception;

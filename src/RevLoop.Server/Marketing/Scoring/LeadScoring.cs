@@ -64,20 +64,61 @@ public static class LeadScoring
     /// <summary>
     /// After an event batch is saved (its people resolved, visitors' earlier events moved to them): rescores the people it
     /// touched and applies MQL (demo requests fast-track). <paramref name="routedNow"/>: leads created and routed by this
-    /// batch, not routed twice. Expects nothing unsaved in <paramref name="db"/> (it attaches what it changes).
+    /// batch, not routed twice. People whose fit fields the batch's saves changed (<see cref="RevLoopDb.ScoredChanges"/>,
+    /// deferred by the ingestion) are scored with them. Expects nothing unsaved in <paramref name="db"/> (it attaches what it changes).
     /// </summary>
     public static async Task<ScoringOutcome> AfterEventsAsync(RevLoopDb db, IReadOnlyList<MarketingEvent> events, IReadOnlySet<Guid> routedNow, CancellationToken ct)
     {
-        var leadIds = events.Where(e => e.PersonType == PersonTypes.Lead).Select(e => e.PersonId!.Value).Distinct().ToList();
-        var contactIds = events.Where(e => e.PersonType == PersonTypes.Contact).Select(e => e.PersonId!.Value).Distinct().ToList();
-        if (leadIds.Count == 0 && contactIds.Count == 0) return ScoringOutcome.None;
+        var changed = Take(db.ScoredChanges);
+        var leadIds = events.Where(e => e.PersonType == PersonTypes.Lead).Select(e => e.PersonId!.Value).Union(changed.Leads).ToList();
+        var contactIds = events.Where(e => e.PersonType == PersonTypes.Contact).Select(e => e.PersonId!.Value).Union(changed.Contacts).ToList();
         var demoRequests = events.Where(e => e.PersonType == PersonTypes.Lead && e.Type == MarketingEventTypes.DemoRequest).Select(e => e.PersonId!.Value).ToHashSet();
+        return await RescoreAsync(db, leadIds, contactIds, changed.Accounts, demoRequests, routedNow.Union(changed.NewLeads).ToHashSet(), ct);
+    }
+
+    /// <summary>
+    /// After a save changed fit-scored fields (a lead's title, employees, industry, country; a contact's title or account;
+    /// an account's employees, industry or country, which its contacts score from): rescores those people exactly as after
+    /// events (the same few queries for however many people the save or import batch changed), so a lead that now reaches
+    /// the threshold becomes an MQL and is re-routed; leads the save created keep the placement they were just given.
+    /// Runs in the caller's transaction right after the save (<see cref="RescoreAfterSave"/>), or when an import or the
+    /// event ingestion asks, and saves what it changes.
+    /// </summary>
+    public static async Task<ScoringOutcome> AfterChangesAsync(RevLoopDb db, CancellationToken ct)
+    {
+        if (db.ScoredChanges.IsEmpty) return ScoringOutcome.None;
+        var changed = Take(db.ScoredChanges);
+        db.ScoredChanges.Running = true;
+        try
+        {
+            var outcome = await RescoreAsync(db, changed.Leads, changed.Contacts, changed.Accounts, new HashSet<Guid>(), changed.NewLeads, ct);
+            await SaveAsScoringAsync(db, ct);
+            return outcome;
+        }
+        finally { db.ScoredChanges.Running = false; }
+    }
+
+    private sealed record Changed(List<Guid> Leads, List<Guid> Contacts, List<Guid> Accounts, HashSet<Guid> NewLeads);
+
+    private static Changed Take(ScoredChanges pending)
+    {
+        var taken = new Changed([.. pending.Leads], [.. pending.Contacts], [.. pending.Accounts], [.. pending.NewLeads]);
+        pending.Clear();
+        return taken;
+    }
+
+    /// <summary>The one incremental path: these leads and contacts (and the contacts of these accounts) scored and written, MQL applied.</summary>
+    private static async Task<ScoringOutcome> RescoreAsync(RevLoopDb db, List<Guid> leadIds, List<Guid> contactIds, List<Guid> accountIds, IReadOnlySet<Guid> demoRequests,
+        IReadOnlySet<Guid> routedNow, CancellationToken ct)
+    {
+        if (leadIds.Count == 0 && contactIds.Count == 0 && accountIds.Count == 0) return ScoringOutcome.None;
         var rules = await LoadRulesAsync(db, ct);
         // Nothing to score and no demo request to fast-track: the batch costs one query for the rules.
         if (rules.Active.Count == 0 && demoRequests.Count == 0) return ScoringOutcome.None;
         if (rules.Active.Count == 0) leadIds = leadIds.Where(demoRequests.Contains).ToList();
-        var leads = await LeadRowsAsync(Leads(db).Where(l => leadIds.Contains(l.Id)), ct);
-        var contacts = rules.Active.Count == 0 ? [] : await ContactRowsAsync(Contacts(db).Where(c => contactIds.Contains(c.Id)), ct);
+        var leads = leadIds.Count == 0 ? [] : await LeadRowsAsync(Leads(db).Where(l => leadIds.Contains(l.Id)), ct);
+        var contacts = rules.Active.Count == 0 || (contactIds.Count == 0 && accountIds.Count == 0) ? []
+            : await ContactRowsAsync(Contacts(db).Where(c => contactIds.Contains(c.Id) || (c.AccountId != null && accountIds.Contains(c.AccountId.Value))), ct);
         return await ScoreAsync(db, rules, leads, contacts, demoRequests, routedNow, lifecycle: true, db.Clock.GetUtcNow(), ct);
     }
 
@@ -188,6 +229,7 @@ public static class LeadScoring
             if (isNew) writes.Contacts.Add((contact.Id, result.Score, breakdown));
         }
         await writes.RunAsync(db, now, ct);
+        writes.Refresh(db, now);
         if (mqls.Count == 0) return new ScoringOutcome(leads.Count, contacts.Count, changed, 0, 0);
 
         // The few that become MQLs: whole records, so the status change is history and routing sees the lead.
@@ -210,6 +252,31 @@ public static class LeadScoring
     private sealed class ScoreWrites
     {
         public readonly List<(Guid Id, int Score, string? Breakdown)> Leads = [], Contacts = [];
+
+        /// <summary>
+        /// The records a saving request still tracks (the lead it just edited, for its response) get the score just written,
+        /// as saved values, so the tracker sees nothing to write again.
+        /// </summary>
+        public void Refresh(RevLoopDb db, DateTimeOffset now)
+        {
+            if (Leads.Count > 0 && db.Leads.Local is { Count: > 0 } leads)
+                foreach (var (id, score, breakdown) in Leads)
+                    if (leads.FindEntry(id) is { } e) Set(e, score, breakdown, now);
+            if (Contacts.Count > 0 && db.Contacts.Local is { Count: > 0 } contacts)
+                foreach (var (id, score, breakdown) in Contacts)
+                    if (contacts.FindEntry(id) is { } e) Set(e, score, breakdown, now);
+        }
+
+        private static void Set<T>(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry<T> e, int score, string? breakdown, DateTimeOffset now) where T : class
+        {
+            foreach (var (name, value) in new (string, object?)[] { (nameof(Lead.Score), score), (nameof(Lead.ScoreBreakdown), breakdown), (nameof(Lead.ScoredAt), now) })
+            {
+                var p = e.Property(name);
+                p.CurrentValue = value;
+                p.OriginalValue = value;
+                p.IsModified = false;
+            }
+        }
 
         public async Task RunAsync(RevLoopDb db, DateTimeOffset now, CancellationToken ct)
         {

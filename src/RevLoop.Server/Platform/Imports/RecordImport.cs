@@ -21,7 +21,7 @@ public static class RecordImport
     public static async Task<ImportResult> RunAsync<T>(RecordCsv<T> kind, RevLoopDb db, string path, string rejectPath, ImportOptions options,
         Func<ImportProgress, Task>? progress, CancellationToken ct) where T : class, ITrackedRecord, IOwnedRecord, new()
     {
-        var (autoDetect, bulk) = (db.ChangeTracker.AutoDetectChangesEnabled, db.WriteHistoryInBulk);
+        var (autoDetect, bulk, deferred) = (db.ChangeTracker.AutoDetectChangesEnabled, db.WriteHistoryInBulk, db.ScoredChanges.Deferred);
         await db.Database.OpenConnectionAsync(ct);
         try
         {
@@ -38,6 +38,8 @@ public static class RecordImport
             // The context may live on (a request scope): leave it as it was.
             db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
             db.WriteHistoryInBulk = bulk;
+            db.ScoredChanges.Deferred = deferred;
+            db.ScoredChanges.Clear();
             db.ChangeTracker.Clear();
         }
     }
@@ -94,6 +96,8 @@ public static class RecordImport
         // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         db.WriteHistoryInBulk = true;
+        // Scores of the people a batch changed or created: once per batch (a few queries), after its bulk inserts.
+        db.ScoredChanges.Deferred = true;
         await using var transaction = options.AllOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
         await using var rejects = new StreamWriter(rejectPath, false);
         await rejects.WriteLineAsync(string.Join(",", new[] { "line", "field", "reason" }.Concat(header.Raw).Select(CsvRecords.Quote)));
@@ -177,6 +181,8 @@ public static class RecordImport
                     await db.SaveChangesAsync(ct);
                     // New records skip change tracking: the same rows, history and events, appended in bulk.
                     BulkCreate.Write(db, created);
+                    db.ScoredChanges.NoteCreated(created);
+                    await Marketing.Scoring.LeadScoring.AfterChangesAsync(db, ct);
                     if (batchTransaction is not null) await batchTransaction.CommitAsync(ct);
                 }
                 db.ChangeTracker.Clear();

@@ -121,6 +121,13 @@
       openMenu.querySelector("summary").focus();
       return;
     }
+    // Escape inside an edit form that says where cancelling goes (data-cancel): leave it unsaved, like its Cancel link.
+    var cancelForm = k === "Escape" && e.target && e.target.closest && e.target.closest("form[data-cancel]");
+    if (cancelForm) {
+      e.preventDefault();
+      window.location.href = cancelForm.getAttribute("data-cancel");
+      return;
+    }
     if (k === "Escape" && document.activeElement && document.activeElement.id === "global-search") {
       document.activeElement.blur();
       return;
