@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -74,23 +75,32 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
     }
 }
 
-/// <summary>Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync.</summary>
+/// <summary>
+/// Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync.
+/// They live on the native connection, which the pool keeps open across SqliteConnection objects, so they are sent once
+/// per native connection rather than on every open (EF opens the connection for each query: several times a request).
+/// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    private const string Settings = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
+
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (connection is not SqliteConnection) return;
+        if (connection is not SqliteConnection sqlite || Configured.TryGetValue(sqlite.Handle!, out _)) return;
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = Settings;
         command.ExecuteNonQuery();
+        Configured.AddOrUpdate(sqlite.Handle!, Settings);
     }
 
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (connection is not SqliteConnection) return;
+        if (connection is not SqliteConnection sqlite || Configured.TryGetValue(sqlite.Handle!, out _)) return;
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+        command.CommandText = Settings;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        Configured.AddOrUpdate(sqlite.Handle!, Settings);
     }
 }
 

@@ -91,6 +91,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
     /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
     internal bool SavingSettings { get; set; }
+    /// <summary>The types of the records the save in progress changes (see <see cref="ChangeVersions"/>).</summary>
+    internal HashSet<Type> SavingTypes { get; } = [];
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -663,12 +665,17 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     /// THE place that decides who may see a record: soft-deleted records are hidden; a viewer who sees everything
     /// sees every owned record, anyone else sees what they own and what is owned within the teams they manage.
     /// </summary>
+    /// <remarks>
+    /// The team ids go to the database as one array parameter (EF.Parameter): expanded into one parameter per team (EF's
+    /// default), the SQL would depend on how many teams the viewer manages, so EF could not cache it and regenerated the
+    /// SQL of every query on owned records, one request at a time under a lock.
+    /// </remarks>
     private void ApplyVisibility<T>(ModelBuilder b) where T : class, ITrackedRecord
     {
         Expression<Func<T, bool>> filter = typeof(IOwnedRecord).IsAssignableFrom(typeof(T))
             ? r => r.DeletedAt == null && (ViewerSeesAll
                 || ((IOwnedRecord)r).OwnerId == ViewerUserId
-                || (((IOwnedRecord)r).OwnerTeamId != null && ViewerTeamIds.Contains(((IOwnedRecord)r).OwnerTeamId!.Value)))
+                || (((IOwnedRecord)r).OwnerTeamId != null && EF.Parameter(ViewerTeamIds).Contains(((IOwnedRecord)r).OwnerTeamId!.Value)))
             : r => r.DeletedAt == null;
         b.Entity<T>().HasQueryFilter(filter);
     }
