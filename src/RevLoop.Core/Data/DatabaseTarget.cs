@@ -111,7 +111,9 @@ public static class DatabaseServices
         services.AddSingleton(target);
         services.AddScoped<Viewer>();
         services.AddScoped<ChangeOrigin>();
-        services.AddDbContext<RevLoopDb>(target.Configure);
+        // The options are the same for every context (the viewer and clock come through the constructor): built once,
+        // not per request.
+        services.AddDbContext<RevLoopDb>(target.Configure, ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         return services;
     }
 }

@@ -26,6 +26,9 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         var size = Paging.Size(PageSize);
         var sort = Sort ?? "id";
         if (!Sorts.Contains(sort)) throw new InputException("sort", $"must be one of {string.Join(", ", Sorts)}");
+        // One connection for the request's queries (the page's dated and undated parts): EF would take one from the
+        // pool and give it back around each query.
+        await db.Database.OpenConnectionAsync(ct);
         var q = (await TagsAndCustomFields.FilterAsync(db, db.Opportunities, "opportunity", Tag, query, ct)).AsNoTracking();
         if (PipelineId is { } p) q = q.Where(o => o.PipelineId == p);
         if (StageId is { } s) q = q.Where(o => o.StageId == s);
