@@ -51,7 +51,7 @@ public sealed class ChangeCache<TKey, TValue>(TimeSpan maxAge, int maxEntries = 
     /// </summary>
     public async ValueTask<TValue> GetAsync(RevLoopDb db, TKey key, long version, Func<CancellationToken, Task<TValue>> load, CancellationToken ct)
     {
-        var at = (db.Database.GetConnectionString() ?? "", key);
+        var at = (db.DatabaseKey, key);
         var now = db.Clock.GetUtcNow();
         if (entries.TryGetValue(at, out var kept) && kept.Version == version && now >= kept.At && now - kept.At <= MaxAge) return kept.Value;
         var value = await load(ct);

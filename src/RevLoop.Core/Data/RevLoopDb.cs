@@ -24,6 +24,14 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public Viewer Viewer { get; } = viewer;
     public ChangeOrigin Origin { get; } = origin;
 
+    /// <summary>
+    /// The database this context works on (its connection string), the key of per-process caches. Read from the
+    /// options, which are built once: <c>Database.GetConnectionString()</c> resolves services on every call.
+    /// </summary>
+    public string DatabaseKey => databaseKey ??= options.Extensions.OfType<Microsoft.EntityFrameworkCore.Infrastructure.RelationalOptionsExtension>()
+        .Select(e => e.ConnectionString ?? e.Connection?.ConnectionString).FirstOrDefault() ?? "";
+    private string? databaseKey;
+
     // Flat members so EF parameterises them per query (the visibility filter below reads them).
     private bool ViewerSeesAll => Viewer.SeesAll;
     private Guid? ViewerUserId => Viewer.UserId;
