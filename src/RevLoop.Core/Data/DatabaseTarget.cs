@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -84,26 +85,31 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
 /// Per-connection SQLite settings: writers wait for each other instead of failing, and WAL needs only NORMAL sync. Pages
 /// are read through a memory map and a 64 MB cache instead of a copy per read, and the WAL is folded back into the
 /// database every 40 MB rather than every 4 MB (each checkpoint rewrites the same hot index pages and syncs the file).
+/// They live on the native connection, which the pool keeps open across SqliteConnection objects, so they are sent once
+/// per native connection rather than on every open (EF opens the connection for each query: several times a request).
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     private const string Settings = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
         + "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
+    private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 
     public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData)
     {
-        if (connection is not SqliteConnection) return;
+        if (connection is not SqliteConnection sqlite || Configured.TryGetValue(sqlite.Handle!, out _)) return;
         using var command = connection.CreateCommand();
         command.CommandText = Settings;
         command.ExecuteNonQuery();
+        Configured.AddOrUpdate(sqlite.Handle!, Settings);
     }
 
     public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (connection is not SqliteConnection) return;
+        if (connection is not SqliteConnection sqlite || Configured.TryGetValue(sqlite.Handle!, out _)) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Settings;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        Configured.AddOrUpdate(sqlite.Handle!, Settings);
     }
 }
 
@@ -114,7 +120,9 @@ public static class DatabaseServices
         services.AddSingleton(target);
         services.AddScoped<Viewer>();
         services.AddScoped<ChangeOrigin>();
-        services.AddDbContext<RevLoopDb>(o => target.Configure(o, interceptors));
+        // The options are the same for every context (the viewer and clock come through the constructor): built once,
+        // not per request.
+        services.AddDbContext<RevLoopDb>(o => target.Configure(o, interceptors), ServiceLifetime.Scoped, ServiceLifetime.Singleton);
         return services;
     }
 }

@@ -68,6 +68,11 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
             db.SavingSettings = false;
             SettingsVersion.Bump();
         }
+        if (db.SavingTypes.Count > 0)
+        {
+            foreach (var type in db.SavingTypes) ChangeVersions.Bump(type);
+            db.SavingTypes.Clear();
+        }
         WriteDeferred(db);
     }
 
@@ -95,8 +100,16 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
         var changeSet = Guid.CreateVersion7(now);
         var entries = db.ChangeTracker.Entries<ITrackedRecord>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
-        db.SavingSettings = db.ChangeTracker.Entries().Any(e => e.Entity is CompanySettings or ExchangeRate && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted);
+        db.SavingSettings = false;
+        db.SavingTypes.Clear();
+        foreach (var e in db.ChangeTracker.Entries())
+        {
+            if (e.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)) continue;
+            if (e.Entity is CompanySettings or ExchangeRate) db.SavingSettings = true;
+            db.SavingTypes.Add(e.Entity.GetType());
+        }
         if (db.SavingSettings) SettingsVersion.Bump();
+        foreach (var type in db.SavingTypes) ChangeVersions.Bump(type);
         // The tag and custom-field index rows are found among tracked entries without detecting changes again per record.
         var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;

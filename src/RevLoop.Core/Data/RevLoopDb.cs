@@ -24,6 +24,14 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public Viewer Viewer { get; } = viewer;
     public ChangeOrigin Origin { get; } = origin;
 
+    /// <summary>
+    /// The database this context works on (its connection string), the key of per-process caches. Read from the
+    /// options, which are built once: <c>Database.GetConnectionString()</c> resolves services on every call.
+    /// </summary>
+    public string DatabaseKey => databaseKey ??= options.Extensions.OfType<Microsoft.EntityFrameworkCore.Infrastructure.RelationalOptionsExtension>()
+        .Select(e => e.ConnectionString ?? e.Connection?.ConnectionString).FirstOrDefault() ?? "";
+    private string? databaseKey;
+
     // Flat members so EF parameterises them per query (the visibility filter below reads them).
     private bool ViewerSeesAll => Viewer.SeesAll;
     private Guid? ViewerUserId => Viewer.UserId;
@@ -93,6 +101,8 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     public ScoredChanges ScoredChanges { get; } = new();
     /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
     internal bool SavingSettings { get; set; }
+    /// <summary>The types of the records the save in progress changes (see <see cref="ChangeVersions"/>).</summary>
+    internal HashSet<Type> SavingTypes { get; } = [];
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -665,12 +675,17 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     /// THE place that decides who may see a record: soft-deleted records are hidden; a viewer who sees everything
     /// sees every owned record, anyone else sees what they own and what is owned within the teams they manage.
     /// </summary>
+    /// <remarks>
+    /// The team ids go to the database as one array parameter (EF.Parameter): expanded into one parameter per team (EF's
+    /// default), the SQL would depend on how many teams the viewer manages, so EF could not cache it and regenerated the
+    /// SQL of every query on owned records, one request at a time under a lock.
+    /// </remarks>
     private void ApplyVisibility<T>(ModelBuilder b) where T : class, ITrackedRecord
     {
         Expression<Func<T, bool>> filter = typeof(IOwnedRecord).IsAssignableFrom(typeof(T))
             ? r => r.DeletedAt == null && (ViewerSeesAll
                 || ((IOwnedRecord)r).OwnerId == ViewerUserId
-                || (((IOwnedRecord)r).OwnerTeamId != null && ViewerTeamIds.Contains(((IOwnedRecord)r).OwnerTeamId!.Value)))
+                || (((IOwnedRecord)r).OwnerTeamId != null && EF.Parameter(ViewerTeamIds).Contains(((IOwnedRecord)r).OwnerTeamId!.Value)))
             : r => r.DeletedAt == null;
         b.Entity<T>().HasQueryFilter(filter);
     }

@@ -23,7 +23,7 @@ public sealed class OpportunityHistoryColumns
     private static readonly ConcurrentDictionary<string, OpportunityHistoryColumns> ByDatabase = new(StringComparer.Ordinal);
 
     /// <summary>The columns of the database <paramref name="db"/> is connected to (one per process and database).</summary>
-    public static OpportunityHistoryColumns For(RevLoopDb db) => ByDatabase.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new OpportunityHistoryColumns());
+    public static OpportunityHistoryColumns For(RevLoopDb db) => ByDatabase.GetOrAdd(db.DatabaseKey, _ => new OpportunityHistoryColumns());
 
     private const long NoValue = long.MinValue;
     private const int ReloadBatch = 500;

@@ -68,6 +68,7 @@ public static class DemoLoader
             var sw = Stopwatch.StartNew();
             sink.Commit();
             SettingsVersion.Bump(); // rates and settings written past EF: cached copies reload
+            ChangeVersions.BumpAll(); // and so were users, teams and pipelines
             log($"indexes built and committed in {sw.Elapsed.TotalSeconds:0.0} s");
             s.Rows = sink.RowsWritten;
             return s;

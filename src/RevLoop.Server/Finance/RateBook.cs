@@ -42,7 +42,7 @@ public sealed class RateBook
     public static async Task<RateBook> LoadAsync(RevLoopDb db, CancellationToken ct)
     {
         var now = db.Clock.GetUtcNow();
-        var key = db.Database.GetConnectionString() ?? "";
+        var key = db.DatabaseKey;
         // The version is read before the rates: a change saved meanwhile leaves this copy already outdated.
         var version = SettingsVersion.Current;
         if (!Cache.TryGetValue(key, out var loaded) || loaded.Version != version || now - loaded.At > MaxAge || now < loaded.At)

@@ -21,7 +21,10 @@ public sealed class SessionLifetime
     public TimeSpan AbsoluteTimeout { get; set; } = TimeSpan.FromHours(12);
 }
 
-/// <summary>Authorization: Bearer rl_... ; looks the token up by its hash and records when it was last used.</summary>
+/// <summary>
+/// Authorization: Bearer rl_... ; looks the token up by its hash (through <see cref="ValidatedTokens"/>) and records
+/// when it was last used.
+/// </summary>
 public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -31,22 +34,22 @@ public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSch
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header["Bearer ".Length..].Trim();
         var db = Context.RequestServices.GetRequiredService<RevLoopDb>();
-        var hash = ApiTokens.Hash(token);
-        var found = await db.ApiTokens.Where(t => t.TokenHash == hash)
-            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { Token = t, u.Role, u.LockoutEnd })
-            .FirstOrDefaultAsync(Context.RequestAborted);
-        if (found is null || found.Token.RevokedAt is not null) return AuthenticateResult.Fail("unknown or revoked token");
         var now = db.Clock.GetUtcNow();
+        var found = await ValidatedTokens.FindAsync(db, ApiTokens.Hash(token), Context.RequestAborted);
+        if (found is null) return AuthenticateResult.Fail("unknown or revoked token");
         // One write a minute at most per token: "last used" stays useful without turning every read into a write.
-        if (found.Token.LastUsedAt is null || now - found.Token.LastUsedAt > TimeSpan.FromMinutes(1))
-            await db.ApiTokens.Where(t => t.Id == found.Token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
-        var claims = new List<Claim>
+        if (found.LastUsedAt is not { } used || now - used > TimeSpan.FromMinutes(1))
         {
-            new(ClaimTypes.NameIdentifier, found.Token.UserId.ToString()),
+            await db.ApiTokens.Where(t => t.Id == found.TokenId).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+            found.LastUsedAt = now;
+        }
+        var claims = new List<Claim>(3 + found.Scopes.Length)
+        {
+            new(ClaimTypes.NameIdentifier, found.UserId.ToString()),
             new(ClaimTypes.Role, found.Role),
-            new(AuthSchemes.TokenIdClaim, found.Token.Id.ToString()),
+            new(AuthSchemes.TokenIdClaim, found.TokenId.ToString()),
         };
-        claims.AddRange(found.Token.Scopes.Split(',').Select(s => new Claim(AuthSchemes.ScopeClaim, s)));
+        foreach (var scope in found.Scopes) claims.Add(new Claim(AuthSchemes.ScopeClaim, scope));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, AuthSchemes.Token));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, AuthSchemes.Token));
     }
@@ -57,6 +60,45 @@ public sealed class TokenAuthenticationHandler(IOptionsMonitor<AuthenticationSch
         Response.Headers.WWWAuthenticate = "Bearer";
         return Task.CompletedTask;
     }
+}
+
+/// <summary>
+/// API tokens found valid, kept per process and database for a few seconds, so a client's burst of calls does not look
+/// its token (and the token's user) up once per request. A save through this process that adds, changes or removes a
+/// token or a user (<see cref="ChangeVersions"/>: a revoked token, a changed role) drops them at once; a revocation by
+/// another process (<c>revloop user revoke-token</c>) takes effect within <see cref="MaxAge"/>. Unknown and revoked
+/// tokens are never kept: they are looked up on every request.
+/// </summary>
+public static class ValidatedTokens
+{
+    public static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+    private static readonly ChangeCache<string, Entry?> Cache = new(MaxAge);
+
+    public sealed class Entry(Guid tokenId, Guid userId, string role, string[] scopes, DateTimeOffset? lastUsedAt)
+    {
+        private long lastUsed = lastUsedAt?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        public Guid TokenId { get; } = tokenId;
+        public Guid UserId { get; } = userId;
+        public string Role { get; } = role;
+        public string[] Scopes { get; } = scopes;
+
+        /// <summary>As last written to the token's row (requests of the same token read and write it concurrently).</summary>
+        public DateTimeOffset? LastUsedAt
+        {
+            get => Volatile.Read(ref lastUsed) is var ms && ms != long.MinValue ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            set => Volatile.Write(ref lastUsed, value?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        }
+    }
+
+    public static ValueTask<Entry?> FindAsync(RevLoopDb db, string hash, CancellationToken ct) =>
+        Cache.GetAsync(db, hash, ChangeVersions.Of(typeof(ApiToken), typeof(User)), async ct =>
+        {
+            var found = await db.ApiTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+                .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new { t.Id, t.UserId, t.Scopes, t.RevokedAt, t.LastUsedAt, u.Role })
+                .FirstOrDefaultAsync(ct);
+            return found is null || found.RevokedAt is not null ? null
+                : new Entry(found.Id, found.UserId, found.Role, found.Scopes.Split(','), found.LastUsedAt);
+        }, ct);
 }
 
 public static class AuthenticationSetup
@@ -153,7 +195,7 @@ public sealed class ViewerMiddleware(RequestDelegate next)
         {
             var role = user.FindFirstValue(ClaimTypes.Role) ?? Roles.Ae;
             var seesAll = Roles.SeesEverything(role);
-            var teams = seesAll ? [] : await Teams.ManagedByAsync(db, userId, context.RequestAborted);
+            var teams = seesAll ? [] : await Teams.ManagedByCachedAsync(db, userId, context.RequestAborted);
             viewer.BecomeUser(userId, role, seesAll, teams);
             var tokenId = user.FindFirstValue(AuthSchemes.TokenIdClaim);
             origin.Actor = tokenId is null ? $"user:{userId}" : $"token:{tokenId}";
@@ -170,6 +212,16 @@ public sealed class ViewerMiddleware(RequestDelegate next)
 
 public static class Teams
 {
+    private static readonly ChangeCache<Guid, List<Guid>> Managed = new(ValidatedTokens.MaxAge);
+
+    /// <summary>
+    /// <see cref="ManagedByAsync"/> for a request's viewer, kept like <see cref="ValidatedTokens"/>: a save of a team
+    /// through this process drops it at once, a change made by another process shows within a few seconds. The list is
+    /// shared: callers must not change it.
+    /// </summary>
+    public static ValueTask<List<Guid>> ManagedByCachedAsync(RevLoopDb db, Guid userId, CancellationToken ct) =>
+        Managed.GetAsync(db, userId, ChangeVersions.Of(typeof(Team)), ct => ManagedByAsync(db, userId, ct), ct);
+
     /// <summary>The teams a user manages, with all their descendant teams.</summary>
     public static async Task<List<Guid>> ManagedByAsync(RevLoopDb db, Guid userId, CancellationToken ct)
     {

@@ -105,6 +105,32 @@ public class OpportunityListTests
         Assert.Equal("stage: no stage is named 'Signed'", await Problem("/api/v1/opportunities?stage=Signed"));
         var (_, next) = await PageAsync(api, "/api/v1/opportunities?owner=rosa@example.com&sort=closeDate&pageSize=1");
         Assert.Equal("cursor: belongs to another sort order", await Problem($"/api/v1/opportunities?sort=-closeDate&cursor={next}"));
+
+        // A stage name used in two pipelines lists the deals of both.
+        var renewal = await Created(await api.PostAsJsonAsync("/api/v1/pipelines", new
+        {
+            name = "Renewal",
+            stages = new object[] { new { name = "Proposal", probability = 50, type = "open" }, new { name = "Renewed", probability = 100, type = "won" }, new { name = "Churned", probability = 0, type = "lost" } },
+        }));
+        var renewalProposal = renewal.GetProperty("stages")[0].GetProperty("id").GetString();
+        await Created(await api.PostAsJsonAsync("/api/v1/opportunities", new
+        {
+            name = "R-feb", accountId = account, pipelineId = renewal.GetProperty("id").GetString(), stageId = renewalProposal, amount = 10m, closeDate = "2027-02-02", ownerId = rep.Id,
+        }));
+        Assert.Equal(["P-jan", Earlier("P-feb-a", "P-feb-b"), Later("P-feb-a", "P-feb-b"), "R-feb", "P-mar", "P-apr"],
+            await WalkAsync(api, "/api/v1/opportunities?owner=rosa@example.com&stage=Proposal&sort=closeDate&pageSize=4"));
+
+        // Stage ids by name are kept between requests; renaming a stage through the API applies to the next request.
+        var stages = pipeline.GetProperty("stages").EnumerateArray().Select(st => new
+        {
+            id = st.GetProperty("id").GetString(), name = st.GetProperty("name").GetString() == "Discovery" ? "Qualify" : st.GetProperty("name").GetString(),
+            probability = st.GetProperty("probability").GetInt32(), type = st.GetProperty("type").GetString(),
+            requiredFields = st.TryGetProperty("requiredFields", out var f) ? f.EnumerateArray().Select(x => x.GetString()).ToArray() : [],
+        }).ToArray();
+        using (var r = await api.PutAsJsonAsync($"/api/v1/pipelines/{pipeline.GetProperty("id").GetString()}", new { name = "New business", stages }))
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(["D-dated", "D-undated-1", "D-undated-2"], await WalkAsync(api, "/api/v1/opportunities?owner=rosa@example.com&stage=Qualify&sort=closeDate"));
+        Assert.Equal("stage: no stage is named 'Discovery'", await Problem("/api/v1/opportunities?owner=rosa@example.com&stage=Discovery&sort=closeDate"));
     }
 }
 

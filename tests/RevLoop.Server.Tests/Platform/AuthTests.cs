@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using RevLoop.Platform;
+using RevLoop.Server.Hosting;
 using RevLoop.Server.Platform;
 using RevLoop.Server.Tests.Support;
 
@@ -79,6 +81,46 @@ public class AuthTests
         using (var forged = server.ClientWithToken("rl_" + new string('A', 43)))
         using (var r = await forged.GetAsync("/api/v1/accounts")) Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
         Assert.Equal(0, await server.WithDbAsync(db => db.Accounts.IgnoreQueryFilters().CountAsync()));
+    }
+
+    private sealed class MovableClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task Validated_tokens_are_kept_briefly_a_change_through_the_server_applies_at_once_one_past_it_within_seconds(string provider)
+    {
+        var clock = new MovableClock(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var server = await RunningServer.StartAsync(provider, o => new ServeOptions
+        {
+            Database = o.Database, Urls = o.Urls, RateLimitPerMinute = o.RateLimitPerMinute, RunWorkers = false,
+            ConfigureServices = s => s.AddSingleton<TimeProvider>(clock),
+        });
+        var admin = await server.AdminClientAsync();
+        var ae = await server.CreateUserAsync("ae@example.com", Roles.Ae);
+        var other = await server.CreateUserAsync("other@example.com", Roles.Ae);
+        await admin.CreateAccountIdAsync($$"""{"name":"Mine","ownerId":"{{ae.Id}}"}""");
+        await admin.CreateAccountIdAsync($$"""{"name":"Theirs","ownerId":"{{other.Id}}"}""");
+        using var client = await server.ClientForAsync(ae, "read");
+        Assert.Equal(["Mine"], (await client.GetJsonAsync("/api/v1/accounts?sort=name")).Names());
+
+        // A role changed through the server (SaveChanges) applies to the very next request.
+        await server.WithDbAsync(async db => { (await db.Users.SingleAsync(u => u.Id == ae.Id)).Role = Roles.RevOps; return await db.SaveChangesAsync(); });
+        Assert.Equal(["Mine", "Theirs"], (await client.GetJsonAsync("/api/v1/accounts?sort=name")).Names());
+
+        // Revoked past the server (as the CLI does from another process): the kept copy serves until it is
+        // ValidatedTokens.MaxAge old, then the token is looked up again and refused.
+        await server.WithDbAsync(db => db.ApiTokens.Where(t => t.UserId == ae.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.RevokedAt, clock.Now)));
+        using (var r = await client.GetAsync("/api/v1/accounts")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        clock.Now += ValidatedTokens.MaxAge;
+        using (var r = await client.GetAsync("/api/v1/accounts")) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        clock.Now += TimeSpan.FromMilliseconds(1);
+        using (var r = await client.GetAsync("/api/v1/accounts")) Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        // Refused tokens are not kept: each request looks them up (and is refused).
+        using (var r = await client.GetAsync("/api/v1/accounts")) Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
     }
 
     [Theory]

@@ -46,7 +46,13 @@ public class TeamHierarchyTests
         await Owned("Oslo AS", nordics);
         await Owned("Boston Inc", americas);
 
-        var seen = await (await (await server.ClientForAsync(manager)).GetAsync("/api/v1/accounts?sort=name")).ReadJsonAsync();
+        using var managerClient = await server.ClientForAsync(manager);
+        var seen = await (await managerClient.GetAsync("/api/v1/accounts?sort=name")).ReadJsonAsync();
         Assert.Equal(["Berlin GmbH", "Oslo AS"], seen.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
+
+        // The teams a manager sees are kept per process between requests; a team saved through the server drops them at once.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PatchAsJsonAsync($"/api/v1/teams/{americas}", new { managerUserId = manager.Id })).StatusCode);
+        seen = await (await managerClient.GetAsync("/api/v1/accounts?sort=name")).ReadJsonAsync();
+        Assert.Equal(["Berlin GmbH", "Boston Inc", "Oslo AS"], seen.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("name").GetString()));
     }
 }

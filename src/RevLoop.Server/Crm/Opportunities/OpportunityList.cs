@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using RevLoop.Crm.Opportunities;
 using RevLoop.Data;
 using RevLoop.Finance;
+using RevLoop.Platform;
 using RevLoop.Server.Crm.Configuration;
 using RevLoop.Server.Platform;
 
@@ -25,13 +26,19 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         var size = Paging.Size(PageSize);
         var sort = Sort ?? "id";
         if (!Sorts.Contains(sort)) throw new InputException("sort", $"must be one of {string.Join(", ", Sorts)}");
+        // One connection for the request's queries (the page's dated and undated parts): EF would take one from the
+        // pool and give it back around each query.
+        await db.Database.OpenConnectionAsync(ct);
         var q = (await TagsAndCustomFields.FilterAsync(db, db.Opportunities, "opportunity", Tag, query, ct)).AsNoTracking();
         if (PipelineId is { } p) q = q.Where(o => o.PipelineId == p);
         if (StageId is { } s) q = q.Where(o => o.StageId == s);
         if (!string.IsNullOrWhiteSpace(Stage))
         {
             var stages = await StagesNamedAsync(db, Stage.Trim(), ct);
-            q = stages.Count == 1 ? q.Where(o => o.StageId == stages[0]) : q.Where(o => stages.Contains(o.StageId));
+            // One stage keeps the ordered index seek; several (a name used in more than one pipeline) go as one array
+            // parameter, so the SQL stays the same for any count and EF caches it.
+            var one = stages[0];
+            q = stages.Count == 1 ? q.Where(o => o.StageId == one) : q.Where(o => EF.Parameter(stages).Contains(o.StageId));
         }
         if (AccountId is { } a) q = q.Where(o => o.AccountId == a);
         if (OwnerId is { } w) q = q.Where(o => o.OwnerId == w);
@@ -75,14 +82,24 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         return new Page<OpportunityDto>(rows.Select(o => OpportunityDto.From(o, rates)).ToList(), next, size);
     }
 
+    // Stage and user ids by name, for the list's friendlier filters: a manager's dashboard asks the same few names over
+    // and over, and they change rarely (a save of a stage or a user drops them, see ChangeVersions).
+    private static readonly ChangeCache<(string Name, Guid? Pipeline), List<Guid>?> StageIds = new(TimeSpan.FromSeconds(5));
+    private static readonly ChangeCache<string, Guid?> UserIds = new(TimeSpan.FromSeconds(5));
+
     private async Task<List<Guid>> StagesNamedAsync(RevLoopDb db, string stage, CancellationToken ct)
     {
         if (Guid.TryParse(stage, out var id)) return [id];
         var lower = stage.ToLowerInvariant();
-        var stages = db.Stages.AsNoTracking().Where(s => s.Name.ToLower() == lower);
-        if (PipelineId is { } p) stages = stages.Where(s => s.PipelineId == p);
-        var ids = await stages.Select(s => s.Id).ToListAsync(ct);
-        return ids.Count > 0 ? ids : throw new InputException("stage", $"no stage is named '{stage}'{(PipelineId is null ? "" : " in that pipeline")}");
+        var pipeline = PipelineId;
+        var ids = await StageIds.GetAsync(db, (lower, pipeline), ChangeVersions.Of(typeof(Stage)), async ct =>
+        {
+            var stages = db.Stages.AsNoTracking().Where(s => s.Name.ToLower() == lower);
+            if (pipeline is { } p) stages = stages.Where(s => s.PipelineId == p);
+            var found = await stages.Select(s => s.Id).ToListAsync(ct);
+            return found.Count > 0 ? found : null;
+        }, ct);
+        return ids ?? throw new InputException("stage", $"no stage is named '{stage}'{(PipelineId is null ? "" : " in that pipeline")}");
     }
 
     private static async Task<Guid> OwnerAsync(RevLoopDb db, Viewer viewer, string owner, CancellationToken ct)
@@ -91,7 +108,8 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             return viewer.UserId ?? throw new InputException("owner", "'me' needs a signed-in user");
         if (Guid.TryParse(owner, out var id)) return id;
         var normalized = owner.ToUpperInvariant();
-        var found = await db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct);
+        var found = await UserIds.GetAsync(db, normalized, ChangeVersions.Of(typeof(User)),
+            ct => db.Users.AsNoTracking().Where(u => u.NormalizedEmail == normalized).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct), ct);
         return found ?? throw new InputException("owner", $"no user has the email '{owner}' (give a user id, an email or 'me')");
     }
 }
