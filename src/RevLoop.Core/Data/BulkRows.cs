@@ -115,44 +115,62 @@ public static class BulkRows
         }
     }
 
+    /// <summary>Rows per SQLite INSERT statement: one statement per row re-opens a cursor on the table and on every one
+    /// of its indexes (13 on opportunities) and, for an AUTOINCREMENT key, reads and writes sqlite_sequence, each time;
+    /// a multi-row VALUES list does that once per statement. Bounded by the variable limit (32,766).</summary>
+    internal const int SqliteRowsPerStatement = 128;
+
     // Microsoft.Data.Sqlite binds each parameter by a name lookup, which is what a bulk load cannot afford; values are
-    // bound here exactly as it (and so EF) would bind them.
+    // bound here by position exactly as it (and so EF) would bind them. OR FAIL: a failing row fails the whole write
+    // (the caller's transaction rolls back), so SQLite need not keep a statement journal to undo a partial statement.
     private static void Sqlite(SqliteConnection connection, BulkTable table, object?[] values, int rows)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("the SQLite connection is not open");
-        var sql = $"INSERT INTO \"{table.Name}\" ({string.Join(", ", table.Columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", table.Columns.Select(_ => "?"))})";
-        var rc = raw.sqlite3_prepare_v2(db, sql, out var stmt);
-        if (rc != raw.SQLITE_OK) throw Error(db, rc, table.Name);
-        using (stmt)
+        var cols = table.Columns.Length;
+        var perStatement = Math.Max(1, Math.Min(SqliteRowsPerStatement, 32766 / cols));
+        var full = rows / perStatement;
+        var rest = rows % perStatement;
+        if (full > 0) Insert(perStatement, 0, full);
+        if (rest > 0) Insert(rest, full * perStatement, 1);
+
+        // Runs `statements` INSERTs of `count` rows each, from row `first` on, with one prepared statement.
+        void Insert(int count, int first, int statements)
         {
-            Span<byte> guid = stackalloc byte[36];
-            var cols = table.Columns.Length;
-            for (var r = 0; r < rows; r++)
+            var one = $"({string.Join(", ", Enumerable.Repeat("?", cols))})";
+            var sql = $"INSERT OR FAIL INTO \"{table.Name}\" ({string.Join(", ", table.Columns.Select(c => $"\"{c}\""))}) VALUES {string.Join(", ", Enumerable.Repeat(one, count))}";
+            var rc = raw.sqlite3_prepare_v2(db, sql, out var stmt);
+            if (rc != raw.SQLITE_OK) throw Error(db, rc, table.Name);
+            using (stmt)
             {
-                for (var c = 0; c < cols; c++)
+                Span<byte> guid = stackalloc byte[36];
+                for (var s = 0; s < statements; s++)
                 {
-                    var i = c + 1;
-                    rc = values[r * cols + c] switch
+                    var offset = (first + s * count) * cols;
+                    for (var k = 0; k < count * cols; k++)
                     {
-                        null => raw.sqlite3_bind_null(stmt, i),
-                        string v => raw.sqlite3_bind_text(stmt, i, v),
-                        long v => raw.sqlite3_bind_int64(stmt, i, v),
-                        int v => raw.sqlite3_bind_int64(stmt, i, v),
-                        short v => raw.sqlite3_bind_int64(stmt, i, v),
-                        bool v => raw.sqlite3_bind_int64(stmt, i, v ? 1 : 0),
-                        Guid v => BindGuid(stmt, i, v, guid),
-                        decimal v => raw.sqlite3_bind_text(stmt, i, v.ToString("0.0###########################", CultureInfo.InvariantCulture)),
-                        DateOnly v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
-                        DateTimeOffset v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
-                        double v => raw.sqlite3_bind_double(stmt, i, v),
-                        byte[] v => raw.sqlite3_bind_blob(stmt, i, v),
-                        var v => throw new NotSupportedException($"{table.Name}.{table.Columns[c]}: no SQLite binding for {v.GetType().Name}"),
-                    };
-                    if (rc != raw.SQLITE_OK) throw Error(db, rc, table.Name);
+                        var i = k + 1;
+                        rc = values[offset + k] switch
+                        {
+                            null => raw.sqlite3_bind_null(stmt, i),
+                            string v => raw.sqlite3_bind_text(stmt, i, v),
+                            long v => raw.sqlite3_bind_int64(stmt, i, v),
+                            int v => raw.sqlite3_bind_int64(stmt, i, v),
+                            short v => raw.sqlite3_bind_int64(stmt, i, v),
+                            bool v => raw.sqlite3_bind_int64(stmt, i, v ? 1 : 0),
+                            Guid v => BindGuid(stmt, i, v, guid),
+                            decimal v => raw.sqlite3_bind_text(stmt, i, v.ToString("0.0###########################", CultureInfo.InvariantCulture)),
+                            DateOnly v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                            DateTimeOffset v => raw.sqlite3_bind_text(stmt, i, v.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture)),
+                            double v => raw.sqlite3_bind_double(stmt, i, v),
+                            byte[] v => raw.sqlite3_bind_blob(stmt, i, v),
+                            var v => throw new NotSupportedException($"{table.Name}.{table.Columns[k % cols]}: no SQLite binding for {v.GetType().Name}"),
+                        };
+                        if (rc != raw.SQLITE_OK) throw Error(db, rc, table.Name);
+                    }
+                    var step = raw.sqlite3_step(stmt);
+                    if (step != raw.SQLITE_DONE) throw Error(db, step, table.Name);
+                    raw.sqlite3_reset(stmt);
                 }
-                var step = raw.sqlite3_step(stmt);
-                if (step != raw.SQLITE_DONE) throw Error(db, step, table.Name);
-                raw.sqlite3_reset(stmt);
             }
         }
     }
