@@ -289,7 +289,8 @@ public static class EventIngestion
                 }
                 else if (e.Email is { } newEmail && CreatesLead.Contains(e.Type))
                 {
-                    var (lead, matchedBy) = newLeads[p.Index]();
+                    var (lead, matchedBy, error) = newLeads[p.Index];
+                    if (lead is null) throw error!;
                     db.Leads.Add(lead);
                     byEmail[newEmail] = (PersonTypes.Lead, lead.Id);
                     created.Add(new CreatedLead(p.Index, lead.Id, lead.MatchedAccountId, matchedBy));
@@ -315,9 +316,11 @@ public static class EventIngestion
     /// email's company domain, then the normalised company name), whose owner then owns the lead. A lead that fails its
     /// checks gives its event's rejection instead.
     /// </summary>
-    private static async Task<Dictionary<int, Func<(Lead, string?)>>> PrepareLeadsAsync(RevLoopDb db, List<Parsed> creators, CancellationToken ct)
+    private sealed record PreparedLead(Lead? Lead, string? MatchedBy, InputException? Error);
+
+    private static async Task<Dictionary<int, PreparedLead>> PrepareLeadsAsync(RevLoopDb db, List<Parsed> creators, CancellationToken ct)
     {
-        var result = new Dictionary<int, Func<(Lead, string?)>>();
+        var result = new Dictionary<int, PreparedLead>();
         if (creators.Count == 0) return result;
         var context = await LeadRules.Context.LoadAsync(db, ct);
         var leads = new List<(int Index, Lead Lead)>();
@@ -338,8 +341,7 @@ public static class EventIngestion
             }
             catch (InputException e)
             {
-                var error = new InputException(e.Field == "email" ? "email" : "person." + e.Field, e.Reason);
-                result[p.Index] = () => throw error;
+                result[p.Index] = new PreparedLead(null, null, new InputException(e.Field == "email" ? "email" : "person." + e.Field, e.Reason));
             }
         }
         var matches = await LeadsApi.MatchAccountsAsync(db, leads.Select(l => l.Lead).ToList(), ct);
@@ -353,7 +355,7 @@ public static class EventIngestion
                 await context.Ownership.AssignAsync(lead, account.OwnerId, ct);
             }
             lead.Domain ??= CompanyNames.DomainOfEmail(lead.Email);
-            result[leads[i].Index] = () => (lead, matchedBy);
+            result[leads[i].Index] = new PreparedLead(lead, matchedBy, null);
         }
         return result;
     }
