@@ -165,18 +165,26 @@ public static class LeadsApi
     public static async Task<(Account?, string?)> MatchAccountAsync(RevLoopDb db, Lead lead, CancellationToken ct) =>
         (await MatchAccountsAsync(db, [lead], ct))[0];
 
-    /// <summary>The same match for many leads at once (two queries, not two per lead); the oldest account wins a tie.</summary>
-    public static async Task<IReadOnlyList<(Account?, string?)>> MatchAccountsAsync(RevLoopDb db, IReadOnlyList<Lead> leads, CancellationToken ct)
+    /// <summary>The same match for many leads at once (two queries, not two per lead).</summary>
+    public static Task<IReadOnlyList<(Account?, string?)>> MatchAccountsAsync(RevLoopDb db, IReadOnlyList<Lead> leads, CancellationToken ct) =>
+        MatchAccountsAsync(db, leads.Select(l => (l.Domain ?? CompanyNames.DomainOfEmail(l.Email), l.Company)).ToList(), ct);
+
+    /// <summary>
+    /// Enterprise-directory matching of (normalised domain, company name) pairs: the domain, else the normalised name;
+    /// among several accounts the oldest. Two queries for any number of pairs.
+    /// </summary>
+    public static async Task<IReadOnlyList<(Account?, string?)>> MatchAccountsAsync(RevLoopDb db, IReadOnlyList<(string? Domain, string? Company)> companies,
+        CancellationToken ct)
     {
-        var domains = leads.Select(l => l.Domain ?? CompanyNames.DomainOfEmail(l.Email)).ToList();
+        var domains = companies.Select(c => c.Domain).ToList();
         var wanted = domains.OfType<string>().Distinct().ToList();
-        var byDomain = wanted.Count == 0 ? [] : (await db.Accounts.Where(a => wanted.Contains(a.Domain!)).OrderBy(a => a.CreatedAt).ToListAsync(ct))
+        var byDomain = wanted.Count == 0 ? [] : (await db.Accounts.Where(a => wanted.Contains(a.Domain!)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToListAsync(ct))
             .GroupBy(a => a.Domain!).ToDictionary(g => g.Key, g => g.First());
-        var names = leads.Select((l, i) => domains[i] is { } d && byDomain.ContainsKey(d) ? null : CompanyNames.Normalise(l.Company)).ToList();
+        var names = companies.Select((c, i) => domains[i] is { } d && byDomain.ContainsKey(d) ? null : CompanyNames.Normalise(c.Company)).ToList();
         var wantedNames = names.OfType<string>().Distinct().ToList();
-        var byName = wantedNames.Count == 0 ? [] : (await db.Accounts.Where(a => wantedNames.Contains(a.NormalizedName!)).OrderBy(a => a.CreatedAt).ToListAsync(ct))
+        var byName = wantedNames.Count == 0 ? [] : (await db.Accounts.Where(a => wantedNames.Contains(a.NormalizedName!)).OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).ToListAsync(ct))
             .GroupBy(a => a.NormalizedName!).ToDictionary(g => g.Key, g => g.First());
-        return leads.Select((_, i) =>
+        return companies.Select((_, i) =>
             domains[i] is { } d && byDomain.TryGetValue(d, out var a) ? (a, "domain")
             : names[i] is { } n && byName.TryGetValue(n, out var b) ? ((Account?)b, (string?)"name")
             : (null, null)).ToList();

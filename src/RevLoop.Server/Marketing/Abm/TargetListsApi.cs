@@ -260,26 +260,16 @@ public static class TargetListAccountsApi
     }
 
     /// <summary>
-    /// The same rule as an incoming lead's enterprise-directory match (LeadsApi.MatchAccountAsync): the normalised domain,
+    /// The same rule as an incoming lead's enterprise-directory match (LeadsApi.MatchAccountsAsync): the normalised domain,
     /// else the normalised company name; among several accounts the oldest. Two queries for any number of rows.
     /// </summary>
     public static async Task<Dictionary<int, (Guid Id, string Name, string By)>> MatchAsync(RevLoopDb db, IReadOnlyList<Row> rows, CancellationToken ct)
     {
-        static string? Domain(string? d) => d is null ? null : Crm.Accounts.AccountRules.NormaliseDomain(d);
-        var domains = rows.Select(r => Domain(r.Domain)).Where(d => d is not null).Select(d => d!).Distinct().ToList();
-        var keys = rows.Select(r => RevLoop.Crm.CompanyNames.Normalise(r.Name)).Where(k => k is not null).Select(k => k!).Distinct().ToList();
-        var byDomain = domains.Count == 0 ? [] : (await db.Accounts.AsNoTracking().Where(a => a.Domain != null && domains.Contains(a.Domain))
-                .Select(a => new { a.Id, a.Name, a.Domain, a.CreatedAt }).ToListAsync(ct))
-            .GroupBy(a => a.Domain!).ToDictionary(g => g.Key, g => g.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).First());
-        var byName = keys.Count == 0 ? [] : (await db.Accounts.AsNoTracking().Where(a => a.NormalizedName != null && keys.Contains(a.NormalizedName))
-                .Select(a => new { a.Id, a.Name, a.NormalizedName, a.CreatedAt }).ToListAsync(ct))
-            .GroupBy(a => a.NormalizedName!).ToDictionary(g => g.Key, g => g.OrderBy(a => a.CreatedAt).ThenBy(a => a.Id).First());
+        var matches = await Crm.Leads.LeadsApi.MatchAccountsAsync(db,
+            rows.Select(r => (r.Domain is null ? null : Crm.Accounts.AccountRules.NormaliseDomain(r.Domain), r.Name)).ToList(), ct);
         var result = new Dictionary<int, (Guid, string, string)>();
-        foreach (var r in rows)
-        {
-            if (Domain(r.Domain) is { } d && byDomain.TryGetValue(d, out var a)) result[r.Line] = (a.Id, a.Name, "domain");
-            else if (RevLoop.Crm.CompanyNames.Normalise(r.Name) is { } k && byName.TryGetValue(k, out var b)) result[r.Line] = (b.Id, b.Name, "name");
-        }
+        for (var i = 0; i < rows.Count; i++)
+            if (matches[i] is (RevLoop.Crm.Accounts.Account a, string by)) result[rows[i].Line] = (a.Id, a.Name, by);
         return result;
     }
 
