@@ -49,7 +49,8 @@ public class LeadRoutingPagesTests(UiFixture f)
         var rep = await f.SignedInAsync(f.Rep);
         await rep.GotoAsync("/leads/queue");
         await rep.Locator("#q-queue").SelectOptionAsync(new SelectOptionValue { Label = $"Pool {u} (SLA 30 min)" });
-        await rep.WaitForURLAsync(new Regex("queue="));
+        // The select submits its form from script; poll the address rather than wait for a navigation event the select may already have raised.
+        await Expect(rep).ToHaveURLAsync(new Regex("queue="));
         var row = rep.Locator($"tr[data-lead='{leadId}']");
         await Expect(row.Locator("th")).ToHaveTextAsync($"Quinn Queue{u}");
         await Expect(row.GetByTestId("sla")).ToHaveTextAsync(new Regex("^(29|30) min left$"));
