@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
 
@@ -119,6 +120,8 @@ public class OpportunityListTests
         }));
         Assert.Equal(["P-jan", Earlier("P-feb-a", "P-feb-b"), Later("P-feb-a", "P-feb-b"), "R-feb", "P-mar", "P-apr"],
             await WalkAsync(api, "/api/v1/opportunities?owner=rosa@example.com&stage=Proposal&sort=closeDate&pageSize=4"));
+        Assert.Equal(["P-apr", "P-mar", "R-feb", Later("P-feb-a", "P-feb-b"), Earlier("P-feb-a", "P-feb-b"), "P-jan"],
+            await WalkAsync(api, "/api/v1/opportunities?owner=rosa@example.com&stage=Proposal&sort=-closeDate&pageSize=4"));
 
         // Stage ids by name are kept between requests; renaming a stage through the API applies to the next request.
         var stages = pipeline.GetProperty("stages").EnumerateArray().Select(st => new
@@ -131,6 +134,45 @@ public class OpportunityListTests
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         Assert.Equal(["D-dated", "D-undated-1", "D-undated-2"], await WalkAsync(api, "/api/v1/opportunities?owner=rosa@example.com&stage=Qualify&sort=closeDate"));
         Assert.Equal("stage: no stage is named 'Discovery'", await Problem("/api/v1/opportunities?owner=rosa@example.com&stage=Discovery&sort=closeDate"));
+    }
+}
+
+public class UndatedDealsTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task A_deal_without_a_close_date_is_listed_after_the_dated_ones_as_soon_as_it_is_saved_by_the_api_or_past_the_server(string provider)
+    {
+        await using var server = await RunningServer.StartAsync(provider);
+        var api = await server.AdminClientAsync();
+        (await api.PostAsJsonAsync("/api/v1/pipelines", new
+        {
+            name = "Sales", stages = new object[] { new { name = "Open", probability = 20, type = "open" }, new { name = "Won", probability = 100, type = "won" }, new { name = "Lost", probability = 0, type = "lost" } },
+        })).EnsureSuccessStatusCode();
+        var account = (await (await api.PostAsJsonAsync("/api/v1/accounts", new { name = "Acme" })).ReadJsonAsync()).GetProperty("id").GetString();
+        foreach (var (name, close) in new[] { ("A", "2027-01-01"), ("B", "2027-02-01"), ("Z", "2027-03-01") })
+            (await api.PostAsJsonAsync("/api/v1/opportunities", new { name, accountId = account, amount = 10m, closeDate = close })).EnsureSuccessStatusCode();
+        async Task<List<string>> Names(string sort) => (await (await api.GetAsync($"/api/v1/opportunities?stage=Open&sort={sort}")).ReadJsonAsync())
+            .GetProperty("items").EnumerateArray().Select(o => o.GetProperty("name").GetString()!).ToList();
+        // Every deal has a close date: the server notes that no undated part needs reading.
+        Assert.Equal(["A", "B", "Z"], await Names("closeDate"));
+
+        // Another process clears A's close date (a connection of its own, no save through this server).
+        await using (var other = server.Database.Provider == DatabaseProvider.Sqlite
+            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(server.Database.ConnectionString)
+            : new Npgsql.NpgsqlConnection(server.Database.ConnectionString))
+        {
+            await other.OpenAsync();
+            await using var update = other.CreateCommand();
+            update.CommandText = "UPDATE \"Opportunities\" SET \"CloseDate\" = NULL WHERE \"Name\" = 'A'";
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+        Assert.Equal(["B", "Z", "A"], await Names("closeDate"));
+
+        // And a deal saved through the API without one comes last too (undated deals by id, in the sort's direction).
+        (await api.PostAsJsonAsync("/api/v1/opportunities", new { name = "C", accountId = account, amount = 10m })).EnsureSuccessStatusCode();
+        Assert.Equal(["B", "Z", "A", "C"], await Names("closeDate"));
+        Assert.Equal(["Z", "B", "C", "A"], await Names("-closeDate"));
     }
 }
 

@@ -159,7 +159,7 @@ public static class BoardApi
                 : throw new InputException("cursor", "is not a cursor this board returned");
         }
 
-        var rows = await CloseDatePaging.RowsAsync(q, afterDate, afterId, inUndated, descending: false, size, ct);
+        var rows = await CloseDatePaging.RowsAsync(db, q, afterDate, afterId, inUndated, descending: false, size, ct);
         string? next = null;
         if (rows.Count > size)
         {
