@@ -17,12 +17,49 @@ using RevLoop.Platform;
 
 namespace RevLoop.Data;
 
-public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider clock, Viewer viewer, ChangeOrigin origin)
-    : IdentityUserContext<User, Guid>(options)
+/// <summary>
+/// The one context. Instances are pooled (see <see cref="DatabaseServices.AddRevLoopData"/>): each scope leases one and
+/// <see cref="Lease"/> gives it that scope's viewer, clock and change origin; until then they throw, so a context that
+/// was not leased cannot see records as nobody in particular.
+/// </summary>
+public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options) : IdentityUserContext<User, Guid>(options)
 {
-    public TimeProvider Clock { get; } = clock;
-    public Viewer Viewer { get; } = viewer;
-    public ChangeOrigin Origin { get; } = origin;
+    private TimeProvider? clock;
+    private Viewer? viewer;
+    private ChangeOrigin? origin;
+
+    public TimeProvider Clock => clock ?? throw NotLeased();
+    public Viewer Viewer => viewer ?? throw NotLeased();
+    public ChangeOrigin Origin => origin ?? throw NotLeased();
+
+    private static InvalidOperationException NotLeased() => new("This RevLoopDb was not leased for a scope; resolve it from a service scope.");
+
+    /// <summary>Readies a pooled context for one scope. EF resets its own state when a context returns to the pool; this
+    /// resets ours, so nothing of the previous scope's saves carries over.</summary>
+    internal void Lease(TimeProvider clock, Viewer viewer, ChangeOrigin origin)
+    {
+        this.clock = clock;
+        this.viewer = viewer;
+        this.origin = origin;
+        WriteHistoryInBulk = false;
+        ClearDeferredHistory();
+        ScoredChanges = new();
+        SavingSettings = false;
+        SavingTypes.Clear();
+    }
+
+    // Back to the pool without the scope's viewer: a context handed out again without a lease cannot read.
+    public override void Dispose()
+    {
+        (clock, viewer, origin) = (null, null, null);
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        (clock, viewer, origin) = (null, null, null);
+        return base.DisposeAsync();
+    }
 
     /// <summary>
     /// The database this context works on (its connection string), the key of per-process caches. Read from the
@@ -98,7 +135,7 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options, TimeProvider 
     internal List<OutboxEvent> DeferredEvents { get; } = [];
     internal void ClearDeferredHistory() { DeferredChanges.Clear(); DeferredEvents.Clear(); }
     /// <summary>People whose fit-scored fields the saves on this context changed, for the scoring that follows the save.</summary>
-    public ScoredChanges ScoredChanges { get; } = new();
+    public ScoredChanges ScoredChanges { get; private set; } = new();
     /// <summary>The save in progress changes settings or exchange rates (see <see cref="SettingsVersion"/>).</summary>
     internal bool SavingSettings { get; set; }
     /// <summary>The types of the records the save in progress changes (see <see cref="ChangeVersions"/>).</summary>
