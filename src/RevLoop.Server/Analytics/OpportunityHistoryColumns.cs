@@ -98,6 +98,37 @@ public sealed class OpportunityHistoryColumns
         return result;
     }
 
+    /// <summary>
+    /// The pipeline board's totals: per stage, currency and rate day the number and amount (minor units) of the live deals
+    /// of <paramref name="pipeline"/> that <paramref name="filter"/> selects (<see cref="BoardFilter.Apply"/> in memory,
+    /// its sub-teams resolved) and whose (owner, team) pair the viewer may see (null = sees all). The rate day is null for
+    /// the base currency and for a close date still ahead or missing (today's rate), else the close date (ADR 0007).
+    /// </summary>
+    public List<BoardTotal> BoardTotals(Guid pipeline, Crm.Opportunities.BoardFilter filter, HashSet<(Guid? Owner, Guid? Team)>? visible, string baseCurrency, DateOnly today)
+    {
+        var teams = filter.Teams is { Count: > 1 } t ? t.ToHashSet() : null;
+        var team = teams is null ? filter.TeamId : null;
+        int from = filter.CloseFrom?.DayNumber ?? int.MinValue, to = filter.CloseTo?.DayNumber ?? int.MaxValue, todayDay = today.DayNumber;
+        var dated = filter.CloseFrom is not null || filter.CloseTo is not null;
+        var sums = new Dictionary<(int Stage, string Currency, int Day), (long Count, long Minor)>();
+        for (int d = 0; d < _n; d++)
+        {
+            if (_deleted[d] || _pipeline[d] != pipeline) continue;
+            if (filter.OwnerId is { } owner && _owner[d] != owner) continue;
+            if (teams is not null ? _team[d] is not { } dt || !teams.Contains(dt) : team is { } tm && _team[d] != tm) continue;
+            if (filter.Segment is { } segment && !string.Equals(_segment[d], segment, StringComparison.Ordinal)) continue;
+            if (filter.Region is { } region && !string.Equals(_region[d], region, StringComparison.Ordinal)) continue;
+            var close = _closeDay[d];
+            if (dated && (close < 0 || close < from || close > to)) continue;
+            if (visible is not null && !visible.Contains((_owner[d], _team[d]))) continue;
+            var day = _currency[d] == baseCurrency || close < 0 || close > todayDay ? -1 : close;
+            var key = (_stage[d], _currency[d], day);
+            var (count, minor) = sums.GetValueOrDefault(key);
+            sums[key] = (count + 1, minor + _amount[d]);
+        }
+        return sums.Select(x => new BoardTotal(_stages[x.Key.Stage], x.Key.Currency, x.Key.Day < 0 ? null : DateOnly.FromDayNumber(x.Key.Day), x.Value.Count, x.Value.Minor)).ToList();
+    }
+
     /// <summary>The live deals of every pipeline whose (owner, team) pair the viewer may see (null = sees all).</summary>
     public IEnumerable<int> Live(HashSet<(Guid? Owner, Guid? Team)>? visible)
     {
@@ -475,6 +506,9 @@ public sealed class OpportunityHistoryColumns
         }
     }
 }
+
+/// <summary>One group of the board's totals (<see cref="OpportunityHistoryColumns.BoardTotals"/>).</summary>
+public readonly record struct BoardTotal(Guid StageId, string Currency, DateOnly? Day, long Count, long Minor);
 
 /// <summary>A deal's own columns now, as <see cref="OpportunityHistoryColumns.Now"/> gives them.</summary>
 public readonly record struct DealNow(string? Product, string? Region, string? Segment, string? Source, string Currency, DateOnly? CloseDate,

@@ -173,6 +173,11 @@ public class UndatedDealsTests
         (await api.PostAsJsonAsync("/api/v1/opportunities", new { name = "C", accountId = account, amount = 10m })).EnsureSuccessStatusCode();
         Assert.Equal(["B", "Z", "A", "C"], await Names("closeDate"));
         Assert.Equal(["Z", "B", "C", "A"], await Names("-closeDate"));
+        // A close period leaves undated deals out; other filters narrow both parts.
+        Assert.Equal(["B", "Z"], await Names("closeDate&closeFrom=2027-01-15"));
+        Assert.Equal(["B"], await Names("-closeDate&closeFrom=2027-01-15&closeTo=2027-02-15"));
+        Assert.Equal(["B", "Z", "A", "C"], await Names($"closeDate&accountId={account}"));
+        Assert.Equal([], await Names($"closeDate&accountId={Guid.NewGuid()}"));
     }
 }
 

@@ -108,11 +108,11 @@ public static class BoardApi
         var baseCurrency = rates.BaseCurrency;
         var today = rates.Today;
         // Deals in another currency convert at their close date's rate (ADR 0007), so they are summed per close date; a
-        // close date still ahead (or none) uses today's rate, so those fold into one group.
-        var totals = await filter.Apply(db.Opportunities.AsNoTracking().Where(o => o.PipelineId == pipelineId))
-            .GroupBy(o => new { o.StageId, o.Currency, Day = o.Currency == baseCurrency ? null : o.CloseDate <= today ? o.CloseDate : null })
-            .Select(g => new { g.Key.StageId, g.Key.Currency, g.Key.Day, Count = g.LongCount(), Minor = g.Sum(o => o.AmountMinor) })
-            .ToListAsync(ct);
+        // close date still ahead (or none) uses today's rate, so those fold into one group. Summed over the in-memory
+        // deal columns (ADR 0012, brought up to date first): a GROUP BY over a large team's deals read ~330k index
+        // entries per board (0.2 s at 1M deals on SQLite); the database still decides who sees which deals.
+        var visible = await Analytics.AnalyticsFilter.VisibleOwnersAsync(db, pipelineId, ct);
+        var totals = await Analytics.OpportunityHistoryColumns.For(db).ReadAsync(db, c => c.BoardTotals(pipelineId, filter, visible, baseCurrency, today), ct);
 
         var columns = new List<BoardColumn>();
         // Won and lost close the board: drop targets with their totals, no cards.

@@ -30,6 +30,11 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         // pool and give it back around each query.
         await db.Database.OpenConnectionAsync(ct);
         List<Guid>? byStage = null;
+        // The same filters as plain values, while each is given at most once and no tag or custom field narrows the list:
+        // then the close-date runs are compiled queries (ListRuns), which skip EF's per-query expression work.
+        var plain = string.IsNullOrWhiteSpace(Tag) && !query.Keys.Any(k => k.StartsWith("cf.", StringComparison.Ordinal))
+            && !(StageId is not null && !string.IsNullOrWhiteSpace(Stage)) && !(OwnerId is not null && !string.IsNullOrWhiteSpace(Owner));
+        var filter = new ListRuns.Filter(PipelineId, StageId, AccountId, OwnerId, CloseFrom, CloseTo);
         var q = (await TagsAndCustomFields.FilterAsync(db, db.Opportunities, "opportunity", Tag, query, ct)).AsNoTracking();
         if (PipelineId is { } p) q = q.Where(o => o.PipelineId == p);
         if (StageId is { } s) q = q.Where(o => o.StageId == s);
@@ -39,7 +44,7 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             // One stage keeps the ordered index seek; several (a name used in more than one pipeline) go as one array
             // parameter, so the SQL stays the same for any count and EF caches it.
             var one = stages[0];
-            if (stages.Count == 1) q = q.Where(o => o.StageId == one);
+            if (stages.Count == 1) { q = q.Where(o => o.StageId == one); filter = filter with { Stage = one }; }
             // By close date, one keyset run per stage, merged: SQLite cannot keep the date order across an IN list, and
             // would read all of an owner's deals by date to find the few in these stages (ms instead of µs).
             else if (sort != "id") byStage = stages;
@@ -47,13 +52,13 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
         }
         if (AccountId is { } a) q = q.Where(o => o.AccountId == a);
         if (OwnerId is { } w) q = q.Where(o => o.OwnerId == w);
-        if (!string.IsNullOrWhiteSpace(Owner)) { var owner = await OwnerAsync(db, viewer, Owner.Trim(), ct); q = q.Where(o => o.OwnerId == owner); }
+        if (!string.IsNullOrWhiteSpace(Owner)) { var owner = await OwnerAsync(db, viewer, Owner.Trim(), ct); q = q.Where(o => o.OwnerId == owner); filter = filter with { Owner = owner }; }
         if (CloseFrom is { } from) q = q.Where(o => o.CloseDate >= from);
         if (CloseTo is { } to) q = q.Where(o => o.CloseDate <= to);
         var rates = await RateBook.LoadAsync(db, ct);
         return sort == "id"
             ? await RecordEndpoints.PageByIdAsync(q, Cursor, PageSize, o => OpportunityDto.From(o, rates), ct)
-            : await PageByCloseDateAsync(db, q, byStage, sort, size, rates, ct);
+            : await PageByCloseDateAsync(db, q, plain ? filter : null, byStage, sort, size, rates, ct);
     }
 
     /// <summary>
@@ -61,7 +66,8 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
     /// a NULL never sorts among dates, so each part keeps its own index seek. The cursor carries the last date ("" once
     /// in the undated part) and id.
     /// </summary>
-    private async Task<Page<OpportunityDto>> PageByCloseDateAsync(RevLoopDb db, IQueryable<Opportunity> q, List<Guid>? byStage, string sort, int size, RateBook rates, CancellationToken ct)
+    private async Task<Page<OpportunityDto>> PageByCloseDateAsync(RevLoopDb db, IQueryable<Opportunity> q, ListRuns.Filter? plain, List<Guid>? byStage, string sort, int size,
+        RateBook rates, CancellationToken ct)
     {
         var descending = sort[0] == '-';
         DateOnly? lastDate = null;
@@ -76,12 +82,15 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             else if (DateOnly.TryParseExact(parts[1], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) lastDate = d;
             else throw new InputException("cursor", "is not a cursor this list returned");
         }
+        Task<List<Opportunity>> Run(Guid? stage) => plain is not null
+            ? ListRuns.RowsAsync(db, stage is null ? plain : plain with { Stage = stage }, lastDate, lastId, inUndated, descending, size, ct)
+            : CloseDatePaging.RowsAsync(db, stage is { } one ? q.Where(o => o.StageId == one) : q, lastDate, lastId, inUndated, descending, size, ct);
         List<Opportunity> rows;
-        if (byStage is null) rows = await CloseDatePaging.RowsAsync(db, q, lastDate, lastId, inUndated, descending, size, ct);
+        if (byStage is null) rows = await Run(null);
         else
         {
             rows = [];
-            foreach (var stage in byStage) rows.AddRange(await CloseDatePaging.RowsAsync(db, q.Where(o => o.StageId == stage), lastDate, lastId, inUndated, descending, size, ct));
+            foreach (var stage in byStage) rows.AddRange(await Run(stage));
             rows.Sort(CloseDatePaging.Order(descending));
             if (rows.Count > size + 1) rows.RemoveRange(size + 1, rows.Count - size - 1);
         }
@@ -169,6 +178,71 @@ internal static class CloseDatePaging
         if (c == 0) c = a.Id.CompareTo(b.Id);
         return descending ? -c : c;
     };
+}
+
+/// <summary>
+/// <see cref="CloseDatePaging"/> for the list's plain filters as four compiled queries (dated and undated, each direction).
+/// A filter left out is a null parameter, which EF drops from the SQL (it caches one SQL text per set of null parameters),
+/// so each run keeps the same index seek as the composed query; what it saves is EF's work on the expression tree at
+/// every execution (~0.06 ms of a ~0.3 ms query). The visibility filter (ADR 0003) applies to compiled queries too.
+/// </summary>
+internal static class ListRuns
+{
+    public sealed record Filter(Guid? Pipeline, Guid? Stage, Guid? Account, Guid? Owner, DateOnly? From, DateOnly? To);
+
+    // A compiled query belongs to the model it first ran with; a test process uses both providers' models.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, Queries> ByModel = new();
+
+    private sealed class Queries
+    {
+        // Each query repeats the filter's Where: EF cannot look into a helper method called inside a compiled query. The
+        // leading "date >= last" is implied by the OR, but it lets both databases seek the index to the cursor.
+        public readonly Func<RevLoopDb, Guid?, Guid?, Guid?, Guid?, DateOnly?, DateOnly?, DateOnly?, Guid, int, IAsyncEnumerable<Opportunity>> DatedUp =
+            EF.CompileAsyncQuery((RevLoopDb db, Guid? pipeline, Guid? stage, Guid? account, Guid? owner, DateOnly? from, DateOnly? to, DateOnly? after, Guid afterId, int take) =>
+                db.Opportunities.AsNoTracking().Where(o => (pipeline == null || o.PipelineId == pipeline) && (stage == null || o.StageId == stage)
+                        && (account == null || o.AccountId == account) && (owner == null || o.OwnerId == owner) && (from == null || o.CloseDate >= from) && (to == null || o.CloseDate <= to))
+                    .Where(o => o.CloseDate != null && (after == null || (o.CloseDate >= after && (o.CloseDate > after || o.Id.CompareTo(afterId) > 0))))
+                    .OrderBy(o => o.CloseDate).ThenBy(o => o.Id).Take(take));
+
+        public readonly Func<RevLoopDb, Guid?, Guid?, Guid?, Guid?, DateOnly?, DateOnly?, DateOnly?, Guid, int, IAsyncEnumerable<Opportunity>> DatedDown =
+            EF.CompileAsyncQuery((RevLoopDb db, Guid? pipeline, Guid? stage, Guid? account, Guid? owner, DateOnly? from, DateOnly? to, DateOnly? after, Guid afterId, int take) =>
+                db.Opportunities.AsNoTracking().Where(o => (pipeline == null || o.PipelineId == pipeline) && (stage == null || o.StageId == stage)
+                        && (account == null || o.AccountId == account) && (owner == null || o.OwnerId == owner) && (from == null || o.CloseDate >= from) && (to == null || o.CloseDate <= to))
+                    .Where(o => o.CloseDate != null && (after == null || (o.CloseDate <= after && (o.CloseDate < after || o.Id.CompareTo(afterId) < 0))))
+                    .OrderByDescending(o => o.CloseDate).ThenByDescending(o => o.Id).Take(take));
+
+        public readonly Func<RevLoopDb, Guid?, Guid?, Guid?, Guid?, DateOnly?, DateOnly?, Guid?, int, IAsyncEnumerable<Opportunity>> UndatedUp =
+            EF.CompileAsyncQuery((RevLoopDb db, Guid? pipeline, Guid? stage, Guid? account, Guid? owner, DateOnly? from, DateOnly? to, Guid? after, int take) =>
+                db.Opportunities.AsNoTracking().Where(o => (pipeline == null || o.PipelineId == pipeline) && (stage == null || o.StageId == stage)
+                        && (account == null || o.AccountId == account) && (owner == null || o.OwnerId == owner) && (from == null || o.CloseDate >= from) && (to == null || o.CloseDate <= to))
+                    .Where(o => o.CloseDate == null && (after == null || o.Id.CompareTo(after.Value) > 0)).OrderBy(o => o.Id).Take(take));
+
+        public readonly Func<RevLoopDb, Guid?, Guid?, Guid?, Guid?, DateOnly?, DateOnly?, Guid?, int, IAsyncEnumerable<Opportunity>> UndatedDown =
+            EF.CompileAsyncQuery((RevLoopDb db, Guid? pipeline, Guid? stage, Guid? account, Guid? owner, DateOnly? from, DateOnly? to, Guid? after, int take) =>
+                db.Opportunities.AsNoTracking().Where(o => (pipeline == null || o.PipelineId == pipeline) && (stage == null || o.StageId == stage)
+                        && (account == null || o.AccountId == account) && (owner == null || o.OwnerId == owner) && (from == null || o.CloseDate >= from) && (to == null || o.CloseDate <= to))
+                    .Where(o => o.CloseDate == null && (after == null || o.Id.CompareTo(after.Value) < 0)).OrderByDescending(o => o.Id).Take(take));
+    }
+
+    /// <summary>As <see cref="CloseDatePaging.RowsAsync"/>: up to size + 1 rows after the position, dated then undated.</summary>
+    public static async Task<List<Opportunity>> RowsAsync(RevLoopDb db, Filter f, DateOnly? lastDate, Guid? lastId, bool inUndated, bool descending, int size, CancellationToken ct)
+    {
+        var rows = new List<Opportunity>(size + 1);
+        var queries = ByModel.GetOrAdd(db.Model, _ => new Queries());
+        if (!inUndated)
+        {
+            var (after, afterId) = lastDate is { } d && lastId is { } i ? ((DateOnly?)d, i) : (null, Guid.Empty);
+            var dated = (descending ? queries.DatedDown : queries.DatedUp)(db, f.Pipeline, f.Stage, f.Account, f.Owner, f.From, f.To, after, afterId, size + 1);
+            await foreach (var o in dated.WithCancellation(ct)) rows.Add(o);
+        }
+        // A close-date filter leaves undated deals out (NULL is never in a range), as the composed query does.
+        if (rows.Count <= size && f.From is null && f.To is null && (inUndated || await UndatedDeals.MayExistAsync(db, ct)))
+        {
+            var undated = (descending ? queries.UndatedDown : queries.UndatedUp)(db, f.Pipeline, f.Stage, f.Account, f.Owner, f.From, f.To, inUndated ? lastId : null, size + 1 - rows.Count);
+            await foreach (var o in undated.WithCancellation(ct)) rows.Add(o);
+        }
+        return rows;
+    }
 }
 
 /// <summary>
