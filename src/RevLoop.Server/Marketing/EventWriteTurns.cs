@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
 using RevLoop.Data;
 
 namespace RevLoop.Server.Marketing;
@@ -24,7 +23,7 @@ public sealed class EventWriteTurns
     public static async Task<IDisposable> TakeAsync(RevLoopDb db, int events, CancellationToken ct)
     {
         if (!db.IsSqlite) return NoTurn.Instance;
-        var turns = ByDatabase.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new EventWriteTurns());
+        var turns = ByDatabase.GetOrAdd(db.DatabaseKey, _ => new EventWriteTurns());
         await turns.WaitAsync(events <= Small, ct);
         return new Turn(turns);
     }

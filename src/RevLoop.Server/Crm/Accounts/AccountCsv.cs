@@ -53,7 +53,7 @@ public sealed class AccountCsv : RecordCsv<Account>
         // Parents: a stored account, or one created earlier in the same batch.
         var inBatch = rows.Where(r => r.Error is null).Select(r => r.Draft.Id).ToHashSet();
         var parentIds = rows.Where(r => r.Error is null && r.Filled.Contains("parent_account_id")).Select(r => r.Draft.ParentAccountId!.Value).Distinct().ToList();
-        var known = parentIds.Count == 0 ? [] : (await context.Db.Accounts.Where(a => EF.Parameter(parentIds).Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        var known = parentIds.Count == 0 ? [] : (await context.Db.Accounts.Where(a => parentIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
         var externals = rows.Where(r => r.Error is null).Select(r => r.Cell("parent_account_external_id")).OfType<string>().Distinct().ToList();
         var byExternal = await AccountReferences.ByExternalIdAsync(context.Db, externals, ct);
         foreach (var r in rows.Where(r => r.Error is null && r.Draft.ExternalId is not null)) byExternal.TryAdd(r.Draft.ExternalId!, r.Draft.Id);
@@ -79,9 +79,9 @@ public sealed class AccountCsv : RecordCsv<Account>
         var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();
         var domains = keys.Where(k => k.Column == "domain").Select(k => k.Key).ToList();
         var names = keys.Where(k => k.Column == "name").Select(k => k.Key).ToList();
-        if (externals.Count > 0) found.AddRange(await db.Accounts.Where(a => a.ExternalId != null && EF.Parameter(externals).Contains(a.ExternalId)).ToListAsync(ct));
-        if (domains.Count > 0) found.AddRange(await db.Accounts.Where(a => a.Domain != null && EF.Parameter(domains).Contains(a.Domain)).ToListAsync(ct));
-        if (names.Count > 0) found.AddRange(await db.Accounts.Where(a => a.NormalizedName != null && EF.Parameter(names).Contains(a.NormalizedName)).ToListAsync(ct));
+        if (externals.Count > 0) found.AddRange(await db.Accounts.Where(a => a.ExternalId != null && externals.Contains(a.ExternalId)).ToListAsync(ct));
+        if (domains.Count > 0) found.AddRange(await db.Accounts.Where(a => a.Domain != null && domains.Contains(a.Domain)).ToListAsync(ct));
+        if (names.Count > 0) found.AddRange(await db.Accounts.Where(a => a.NormalizedName != null && names.Contains(a.NormalizedName)).ToListAsync(ct));
         return found.Distinct().ToList();
     }
 
@@ -97,7 +97,7 @@ public sealed class AccountCsv : RecordCsv<Account>
 public static class AccountReferences
 {
     public static async Task<Dictionary<string, Guid>> ByExternalIdAsync(RevLoopDb db, List<string> externals, CancellationToken ct) =>
-        externals.Count == 0 ? [] : (await db.Accounts.Where(a => a.ExternalId != null && EF.Parameter(externals).Contains(a.ExternalId))
+        externals.Count == 0 ? [] : (await db.Accounts.Where(a => a.ExternalId != null && externals.Contains(a.ExternalId))
             .Select(a => new { a.ExternalId, a.Id }).ToListAsync(ct)).GroupBy(a => a.ExternalId!).ToDictionary(g => g.Key, g => g.Min(a => a.Id));
 
     /// <summary>
@@ -108,15 +108,15 @@ public static class AccountReferences
     {
         var live = rows.Where(r => r.Error is null).ToList();
         var ids = live.Where(r => r.Filled.Contains("account_id")).Select(r => get(r.Draft)!.Value).Distinct().ToList();
-        var knownIds = ids.Count == 0 ? [] : (await db.Accounts.Where(a => EF.Parameter(ids).Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
+        var knownIds = ids.Count == 0 ? [] : (await db.Accounts.Where(a => ids.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct)).ToHashSet();
         var externals = live.Select(r => r.Cell("account_external_id")).OfType<string>().Distinct().ToList();
         var byExternal = await ByExternalIdAsync(db, externals, ct);
         var named = live.Select(r => r.Cell("account")).OfType<string>().Distinct().ToList();
         var domains = named.Where(LooksLikeDomain).Select(AccountRules.NormaliseDomain).Distinct().ToList();
         var names = named.Where(n => !LooksLikeDomain(n)).Select(CompanyNames.Normalise).OfType<string>().Distinct().ToList();
-        var byDomain = domains.Count == 0 ? [] : (await db.Accounts.Where(a => a.Domain != null && EF.Parameter(domains).Contains(a.Domain)).Select(a => new { a.Domain, a.Id }).ToListAsync(ct))
+        var byDomain = domains.Count == 0 ? [] : (await db.Accounts.Where(a => a.Domain != null && domains.Contains(a.Domain)).Select(a => new { a.Domain, a.Id }).ToListAsync(ct))
             .GroupBy(a => a.Domain!).ToDictionary(g => g.Key, g => g.Select(a => a.Id).ToList());
-        var byName = names.Count == 0 ? [] : (await db.Accounts.Where(a => a.NormalizedName != null && EF.Parameter(names).Contains(a.NormalizedName)).Select(a => new { a.NormalizedName, a.Id }).ToListAsync(ct))
+        var byName = names.Count == 0 ? [] : (await db.Accounts.Where(a => a.NormalizedName != null && names.Contains(a.NormalizedName)).Select(a => new { a.NormalizedName, a.Id }).ToListAsync(ct))
             .GroupBy(a => a.NormalizedName!).ToDictionary(g => g.Key, g => g.Select(a => a.Id).ToList());
         foreach (var row in live)
         {

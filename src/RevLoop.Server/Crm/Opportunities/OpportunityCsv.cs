@@ -111,7 +111,7 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
         foreach (var row in rows) ResolveOwner(context, row);
         await AccountReferences.ResolveAsync(context.Db, rows, (o, a) => o.AccountId = a ?? Guid.Empty, o => o.AccountId, required: true, ct);
         var contacts = rows.Where(r => r.Error is null && r.Draft.PrimaryContactId is not null).Select(r => r.Draft.PrimaryContactId!.Value).Distinct().ToList();
-        var accountOf = contacts.Count == 0 ? [] : await context.Db.Contacts.Where(c => EF.Parameter(contacts).Contains(c.Id)).Select(c => new { c.Id, c.AccountId }).ToDictionaryAsync(c => c.Id, c => c.AccountId, ct);
+        var accountOf = contacts.Count == 0 ? [] : await context.Db.Contacts.Where(c => contacts.Contains(c.Id)).Select(c => new { c.Id, c.AccountId }).ToDictionaryAsync(c => c.Id, c => c.AccountId, ct);
         foreach (var row in rows.Where(r => r.Error is null && r.Draft.PrimaryContactId is not null))
         {
             var id = row.Draft.PrimaryContactId!.Value;
@@ -132,7 +132,7 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
     public override Task<List<Opportunity>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
     {
         var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();
-        return db.Opportunities.Where(o => o.ExternalId != null && EF.Parameter(externals).Contains(o.ExternalId)).ToListAsync(ct);
+        return db.Opportunities.Where(o => o.ExternalId != null && externals.Contains(o.ExternalId)).ToListAsync(ct);
     }
 
     public override void Finish(Opportunity o, ImportRow<Opportunity> row, ImportContext context)

@@ -48,7 +48,7 @@ public sealed record OpportunityListQuery(Guid? PipelineId, Guid? StageId, strin
             // By close date, one keyset run per stage, merged: SQLite cannot keep the date order across an IN list, and
             // would read all of an owner's deals by date to find the few in these stages (ms instead of µs).
             else if (sort != "id") byStage = stages;
-            else q = q.Where(o => EF.Parameter(stages).Contains(o.StageId));
+            else q = q.Where(o => stages.Contains(o.StageId));
         }
         if (AccountId is { } a) q = q.Where(o => o.AccountId == a);
         if (OwnerId is { } w) q = q.Where(o => o.OwnerId == w);

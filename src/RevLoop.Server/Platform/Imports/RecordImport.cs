@@ -94,8 +94,8 @@ public static class RecordImport
 
         // Bulk mode: one DetectChanges per batch (the history interceptor's) instead of one per save call, and history
         // rows and outbox events appended with prepared multi-row INSERTs in the batch's transaction. Same rows as ever.
-        // The batch's lookups (ids, external ids, accounts) pass their ~1,000 values as one collection parameter
-        // (EF.Parameter): as ~1,000 named parameters SQLite spent measurable time resolving each name at prepare and bind.
+        // The batch's lookups (ids, external ids, accounts) pass their ~1,000 values as one collection parameter (the
+        // database options' collection mode, DatabaseTarget.Configure), not ~1,000 names for SQLite to resolve one by one.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         db.WriteHistoryInBulk = true;
         // Scores of the people a batch changed or created: once per batch (a few queries), after its bulk inserts.
@@ -209,9 +209,9 @@ public static class RecordImport
             var ids = batch.Where(r => r.Error is null && r.Filled.Contains("id")).Select(r => r.Draft.Id).ToList();
             if (ids.Count > 0)
             {
-                var found = await set.Where(r => EF.Parameter(ids).Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+                var found = await set.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
                 var missing = ids.Where(id => !found.ContainsKey(id)).ToList();
-                var hidden = missing.Count == 0 ? [] : (await set.IgnoreQueryFilters().Where(r => EF.Parameter(missing).Contains(r.Id)).Select(r => r.Id).ToListAsync(ct)).ToHashSet();
+                var hidden = missing.Count == 0 ? [] : (await set.IgnoreQueryFilters().Where(r => missing.Contains(r.Id)).Select(r => r.Id).ToListAsync(ct)).ToHashSet();
                 foreach (var row in batch.Where(r => r.Error is null && r.Filled.Contains("id")))
                 {
                     if (found.TryGetValue(row.Draft.Id, out var target)) row.Target = target;
