@@ -28,7 +28,7 @@ public static class BulkCreate
         var properties = Tracked.GetOrAdd((db.Model, typeof(T)), k => db.Model.FindEntityType(k.Item2)!.GetProperties()
             .Where(p => p.PropertyInfo is { } pi && pi.GetCustomAttribute<NotTrackedAttribute>() is null && pi.Name != nameof(ITrackedRecord.Id))
             .Select(p => (p.Name, (IProperty)p)).ToArray());
-        var changes = new List<FieldChange>(records.Count * properties.Length);
+        var changes = new List<FieldChange>(records.Count * 4);
         var events = new List<OutboxEvent>(records.Count);
         var tags = new List<RecordTag>();
         var customFields = new List<CustomFieldValue>();
@@ -51,7 +51,7 @@ public static class BulkCreate
                 foreach (var (key, value) in TagText.Values(tagged.CustomFields))
                     customFields.Add(new CustomFieldValue { RecordType = type, RecordId = record.Id, Key = key, Value = value });
             }
-            changes.AddRange(own);
+            CreationRecord.Compact(own, changes);
             events.Add(HistoryInterceptor.EventFor(db, type, record.Id, "created", own, now));
         }
         BulkRows.Write(db, records);

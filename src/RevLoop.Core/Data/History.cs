@@ -22,7 +22,7 @@ public static class History
         if (changes.Count == 0) return null;
         var record = new T();
         typeof(T).GetProperty(nameof(ITrackedRecord.Id))!.SetValue(record, id);
-        foreach (var change in changes)
+        foreach (var change in CreationRecord.Expand(changes))
         {
             var property = typeof(T).GetProperty(change.Field, BindingFlags.Public | BindingFlags.Instance);
             if (property is null || !property.CanWrite) continue;

@@ -178,14 +178,20 @@ public sealed class HistoryInterceptor : SaveChangesInterceptor
             }
             if (record.DeletedAt is null) db.ScoredChanges.Note(record, record.Id, changes.Select(c => c.Field), added);
             var outboxEvent = EventFor(db, type, record.Id, eventType, changes, now);
+            var stored = changes;
+            if (added)
+            {
+                stored = new List<FieldChange>(4);
+                CreationRecord.Compact(changes, stored);
+            }
             if (db.WriteHistoryInBulk)
             {
-                db.DeferredChanges.AddRange(changes);
+                db.DeferredChanges.AddRange(stored);
                 db.DeferredEvents.Add(outboxEvent);
             }
             else
             {
-                db.FieldChanges.AddRange(changes);
+                db.FieldChanges.AddRange(stored);
                 db.OutboxEvents.Add(outboxEvent);
             }
             if (tagged is not null)

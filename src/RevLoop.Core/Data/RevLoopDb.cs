@@ -408,10 +408,6 @@ public sealed class RevLoopDb(DbContextOptions<RevLoopDb> options) : IdentityUse
             // GET /api/v1/opportunities?owner=..&stage=..&sort=closeDate: one seek, rows already in page order.
             e.HasIndex(o => new { o.OwnerId, o.StageId, o.CloseDate, o.Id });
             e.HasIndex(o => new { o.OwnerTeamId, o.CloseDate });
-            // The board's column totals (count and amount per stage and currency, for a pipeline and a team) read this
-            // index alone, with no row lookups: every column they group, sum or filter on, visibility's included.
-            e.HasIndex(o => new { o.PipelineId, o.OwnerTeamId, o.StageId, o.Currency, o.CloseDate, o.AmountMinor, o.OwnerId, o.DeletedAt })
-                .HasDatabaseName("IX_Opportunities_BoardTotals");
             e.HasIndex(o => o.CreatedAt);
             // The pipeline board pages each stage's cards by close date; the list sorts by name; search finds names by prefix.
             e.HasIndex(o => new { o.StageId, o.CloseDate, o.Id });

@@ -18,7 +18,7 @@ public readonly record struct ChangeSet(Guid Id, DateTimeOffset At, string Actor
 
 /// <summary>
 /// Writes the field-change rows <see cref="HistoryInterceptor"/> would have written had every simulated edit gone through
-/// SaveChanges at its simulated time: on creation one row per non-null tracked field, on an edit one row per changed
+/// SaveChanges at its simulated time: on creation its non-null tracked fields (as <see cref="CreationRecord"/> stores them), on an edit one row per changed
 /// field (old and new value), in the model's property order, values formatted by <see cref="HistoryInterceptor.Format"/>;
 /// CreatedAt, UpdatedAt and Version move the same way. Source is <see cref="Source"/>; no outbox events are written.
 /// </summary>
@@ -55,6 +55,7 @@ public sealed class DemoHistory(BulkSink sink)
         private readonly string[] names;
         private readonly Func<T, object?>[] getters;
         private readonly object?[] before;
+        private readonly List<FieldChange> created = [], stored = [];
 
         internal Recorder(DemoHistory history, IEntityType entity)
         {
@@ -73,12 +74,22 @@ public sealed class DemoHistory(BulkSink sink)
             return Expression.Lambda<Func<T, object?>>(Expression.Convert(Expression.Property(e, p), typeof(object)), e).Compile();
         }
 
-        /// <summary>The record was added: CreatedAt = UpdatedAt = the change's time, Version 1, a row per non-null field.</summary>
+        /// <summary>The record was added: CreatedAt = UpdatedAt = the change's time, Version 1, its non-null fields stored
+        /// as the interceptor stores a creation (<see cref="CreationRecord"/>).</summary>
         public void Created(T record, in ChangeSet cs)
         {
             record.CreatedAt = cs.At; record.UpdatedAt = cs.At; record.Version = 1;
+            created.Clear();
             for (var i = 0; i < getters.Length; i++)
-                if (HistoryInterceptor.Format(getters[i](record)) is { } value) history.Write(type, record.Id, names[i], null, value, cs);
+                if (HistoryInterceptor.Format(getters[i](record)) is { } value)
+                    created.Add(new FieldChange
+                    {
+                        EntityType = type, EntityId = record.Id, Field = names[i], NewValue = value,
+                        ChangedAt = cs.At, ChangedBy = cs.Actor, Source = Source, ChangeSetId = cs.Id,
+                    });
+            stored.Clear();
+            CreationRecord.Compact(created, stored);
+            foreach (var row in stored) history.rows.Add(row);
         }
 
         /// <summary>Remembers the tracked values before an edit; <see cref="Modified"/> then writes what changed.</summary>

@@ -35,15 +35,37 @@ public static class HistoryApi
         if (!visible) return TypedResults.NotFound();
         var size = Paging.Size(pageSize);
         var q = History.Of(db, o.EntityType, id);
+        // A stored creation row lists several fields (CreationRecord), so the cursor names a row and how many of its
+        // entries were already given: pages hold exactly `size` entries, whatever rows they come from.
+        long from = 0;
+        var skip = 0;
         if (cursor is not null)
         {
-            var parts = Paging.DecodeCursor(cursor, 1);
-            var after = long.Parse(parts[0]!, System.Globalization.CultureInfo.InvariantCulture);
-            q = q.Where(c => c.Id > after);
+            var parts = Paging.DecodeCursor(cursor, 2);
+            if (!long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out from)
+                || !int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out skip) || skip < 0)
+                throw new InputException("cursor", "is not a cursor this list returned");
+            q = q.Where(c => c.Id >= from);
         }
+        // Every row gives at least one entry (the first at least one past `skip`), so size + 1 rows fill a page and tell
+        // whether there is another.
         var rows = await q.OrderBy(c => c.Id).Take(size + 1).ToListAsync(ct);
-        string? next = rows.Count > size ? Paging.EncodeCursor(rows[size - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new Page<FieldChangeDto>(rows.Take(size).Select(c => new FieldChangeDto(c.Field, c.OldValue, c.NewValue, c.ChangedAt, c.ChangedBy, c.Source, c.ChangeSetId)).ToList(), next, size));
+        var entries = new List<(FieldChange Change, long Row, int Index)>(size + 1);
+        foreach (var row in rows)
+        {
+            var index = 0;
+            foreach (var change in CreationRecord.Expand([row]))
+            {
+                if (row.Id != from || index >= skip) entries.Add((change, row.Id, index));
+                index++;
+            }
+            if (entries.Count > size) break;
+        }
+        string? next = entries.Count > size
+            ? Paging.EncodeCursor(entries[size].Row.ToString(System.Globalization.CultureInfo.InvariantCulture), entries[size].Index.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : null;
+        return TypedResults.Ok(new Page<FieldChangeDto>(entries.Take(size)
+            .Select(e => new FieldChangeDto(e.Change.Field, e.Change.OldValue, e.Change.NewValue, e.Change.ChangedAt, e.Change.ChangedBy, e.Change.Source, e.Change.ChangeSetId)).ToList(), next, size));
     }
 
     private static async Task<bool> VisibleEvenIfDeleted(RevLoopDb db, string entityType, Guid id, CancellationToken ct)

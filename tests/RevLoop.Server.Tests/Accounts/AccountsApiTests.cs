@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
 
@@ -174,8 +175,10 @@ public class AccountsApiTests
         // A patch that changes nothing keeps the version and writes no history.
         using var same = await client.MergePatchAsync($"/api/v1/accounts/{id}", """{"industry":"Energy"}""");
         Assert.Equal("\"2\"", same.Headers.ETag?.Tag);
-        // 7 on create; the patch: Domain, Employees, Segment, and SegmentExplicit (the segment is now set by hand).
-        Assert.Equal(7 + 4, await server.WithDbAsync(db => db.FieldChanges.CountAsync(c => c.EntityId == id)));
+        // 7 fields on create (stored as one row); the patch: Domain, Employees, Segment, and SegmentExplicit (the segment is now set by hand).
+        var stored = await server.WithDbAsync(db => db.FieldChanges.AsNoTracking().Where(c => c.EntityId == id).ToListAsync());
+        Assert.Equal(1 + 4, stored.Count);
+        Assert.Equal(7 + 4, CreationRecord.Expand(stored).Count());
     }
 
     [Theory]

@@ -107,8 +107,8 @@ public class SubscriptionMetricsTests
         var all = await Import(server, file, rejects, allOrNothing: true);
         Assert.True(all.RolledBack);
         Assert.Equal(2, server.Scoped(db => db.SubscriptionPeriods.Count()));
-        // The unchanged re-import wrote no history: one CustomerId row per created period, all from the import.
-        Assert.Equal(["import", "import"], server.Scoped(db => db.FieldChanges.Where(c => c.EntityType == "subscription_period" && c.Field == "CustomerId").Select(c => c.Source).ToList()));
+        // The unchanged re-import wrote no history: one creation row per created period, all from the import.
+        Assert.Equal(["import", "import"], server.Scoped(db => db.FieldChanges.Where(c => c.EntityType == "subscription_period").Select(c => c.Source).ToList()));
     }
 
     private static async Task<RevLoop.Server.Platform.Imports.ImportResult> Import(RunningServer server, string file, string rejects, bool allOrNothing)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
 using RevLoop.Server.Tests.Support;
 
 namespace RevLoop.Server.Tests.Cli;
@@ -26,7 +27,8 @@ public class CliMergeTests
         Assert.Equal($"Merged {duplicate} into {survivor}; moved 0 contacts, 0 opportunities, 0 lineItems, 0 activities, 0 subscriptionPeriods, 0 childAccounts, 0 leadConversions, 0 targetLists{Environment.NewLine}", merged.StdErr);
         var account = await server.WithDbAsync(db => db.Accounts.AsNoTracking().SingleAsync());
         Assert.Equal((survivor, "Vandelay Industries", "vandelay.com", "US"), (account.Id, account.Name, account.Domain, account.Country));
-        var sources = await server.WithDbAsync(db => db.FieldChanges.Where(c => c.EntityId == survivor && c.Field == "Name").OrderBy(c => c.Id).Select(c => c.Source).ToListAsync());
+        var history = await server.WithDbAsync(db => db.FieldChanges.AsNoTracking().Where(c => c.EntityId == survivor).OrderBy(c => c.Id).ToListAsync());
+        var sources = CreationRecord.Expand(history).Where(c => c.Field == "Name").Select(c => c.Source).ToList();
         Assert.Equal(["api", "merge"], sources);
     }
 }

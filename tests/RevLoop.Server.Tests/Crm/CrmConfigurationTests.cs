@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
 
@@ -351,8 +352,8 @@ public class CrmConfigurationTests
         var events = await server.WithDbAsync(db => db.OutboxEvents.Where(e => e.EntityType == "opportunity_contact_role").OrderBy(e => e.Id).Select(e => e.Type).ToListAsync());
         Assert.Equal(["opportunity_contact_role.created", "opportunity_contact_role.created", "opportunity_contact_role.updated", "opportunity_contact_role.deleted",
             "opportunity_contact_role.restored"], events);
-        var roleHistory = await server.WithDbAsync(db => db.FieldChanges.Where(c => c.EntityType == "opportunity_contact_role" && c.Field == "Role")
-            .OrderBy(c => c.Id).Select(c => (c.OldValue ?? "-") + ">" + c.NewValue).ToListAsync());
+        var roleRows = await server.WithDbAsync(db => db.FieldChanges.AsNoTracking().Where(c => c.EntityType == "opportunity_contact_role").OrderBy(c => c.Id).ToListAsync());
+        var roleHistory = CreationRecord.Expand(roleRows).Where(c => c.Field == "Role").Select(c => (c.OldValue ?? "-") + ">" + c.NewValue).ToList();
         Assert.Equal(["-" + ">champion", "-" + ">influencer", "influencer>decision_maker", "champion>user"], roleHistory);
         var primaryHistory = (await api.GetJsonAsync($"/api/v1/opportunities/{deal}/history?pageSize=100")).GetProperty("items").EnumerateArray()
             .Where(c => c.Str("field") == "PrimaryContactId").Select(c => $"{c.Str("oldValue") ?? "-"}>{c.Str("newValue") ?? "-"}").ToList();

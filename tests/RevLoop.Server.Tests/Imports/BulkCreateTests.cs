@@ -72,10 +72,13 @@ public class BulkCreateTests
         Assert.Equal(records, await DemoBulkWriteTests.RowsAsync(viaBulk, "SELECT * FROM \"Opportunities\" ORDER BY \"Id\""));
         const string historySql = "SELECT \"Id\", \"EntityType\", \"EntityId\", \"Field\", \"OldValue\", \"NewValue\", \"ChangedAt\", \"ChangedBy\", \"Source\" FROM \"FieldChanges\" ORDER BY \"Id\"";
         var history = await DemoBulkWriteTests.RowsAsync(viaEf, historySql);
-        Assert.Equal(14 + 2 + 10, history.Count); // each deal: one row per non-null field (not the id, version or timestamps); one per custom field
+        // Each deal: one creation row with its other non-null fields (not the id, version or timestamps) and custom fields,
+        // then its stage, amount and close date (when set) as rows of their own (CreationRecord).
+        Assert.Equal(4 + 3, history.Count);
         Assert.Equal(history, await DemoBulkWriteTests.RowsAsync(viaBulk, historySql));
-        Assert.Contains(history, r => r.Contains("Field=String:CustomFields.seats;") && r.Contains("NewValue=String:80;"));
-        Assert.Contains(history, r => r.Contains("Field=String:Tags;") && r.Contains("NewValue=String:priority,q2;") && r.Contains("Source=String:import"));
+        Assert.Contains(history, r => r.Contains("Field=String:*;") && r.Contains("\"CustomFields.seats\":\"80\"") && r.Contains("\"Tags\":\"priority,q2\"")
+            && r.Contains("\"Name\":\"Nordwind GmbH – Platform\"") && r.Contains("Source=String:import"));
+        Assert.Contains(history, r => r.Contains("Field=String:AmountMinor;") && r.Contains("NewValue=String:1234567;"));
         const string eventsSql = "SELECT \"Type\", \"EntityType\", \"EntityId\", \"Payload\", \"OccurredAt\", \"FannedOutAt\" FROM \"OutboxEvents\" ORDER BY \"EntityId\"";
         var events = await DemoBulkWriteTests.RowsAsync(viaEf, eventsSql);
         Assert.Equal(2, events.Count);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using RevLoop.Data;
 using RevLoop.Platform;
 using RevLoop.Server.Tests.Support;
 using static RevLoop.Server.Tests.Cli.CliFiles;
@@ -54,7 +55,8 @@ public class ContactImportTests
         Assert.All(contacts, c => Assert.Equal(("unknown", "unknown", 1L), (c.PhoneConsent, c.SmsConsent, c.Version)));
         var ada = contacts[2];
         Assert.Equal(["AccountId", "DealRole", "Email", "EmailConsent", "FirstName", "LastName", "OwnerId", "OwnerTeamId", "Phone", "PhoneConsent", "SmsConsent", "Title"],
-            await server.WithDbAsync(db => db.FieldChanges.Where(c => c.EntityId == ada.Id && c.Source == "import").Select(c => c.Field).OrderBy(f => f).ToListAsync()));
+            CreationRecord.Expand(await server.WithDbAsync(db => db.FieldChanges.AsNoTracking().Where(c => c.EntityId == ada.Id && c.Source == "import").ToListAsync()))
+                .Select(c => c.Field).Order(StringComparer.Ordinal));
     }
 
     [Theory]

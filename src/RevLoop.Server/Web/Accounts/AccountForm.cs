@@ -150,8 +150,9 @@ public static class AccountHistory
         return await GroupAsync(db, rows.Where(r => sets.Contains(r.ChangeSetId)).ToList(), ct);
     }
 
-    private static async Task<List<ChangeGroup>> GroupAsync(RevLoopDb db, List<FieldChange> rows, CancellationToken ct)
+    private static async Task<List<ChangeGroup>> GroupAsync(RevLoopDb db, List<FieldChange> stored, CancellationToken ct)
     {
+        var rows = CreationRecord.Expand(stored).ToList();
         // Names for the ids that appear: authors, owners, parent accounts, teams.
         var userIds = new HashSet<Guid>();
         var tokenIds = new HashSet<Guid>();
