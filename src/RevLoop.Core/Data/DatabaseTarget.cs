@@ -12,6 +12,9 @@ public enum DatabaseProvider { Sqlite, Postgres }
 /// <summary>Where the data lives: a SQLite file (the default) or a PostgreSQL connection string.</summary>
 public sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString, string Display)
 {
+    // Every database the process opens is named by a DatabaseTarget first, so this runs before SQLite's first connection.
+    static DatabaseTarget() => SqliteLibrary.Configure();
+
     public const string EnvironmentVariable = "REVLOOP_DATABASE";
     public static string DefaultSqlitePath => Path.Combine(Environment.CurrentDirectory, "data", "revloop.db");
 
