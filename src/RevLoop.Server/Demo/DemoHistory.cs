@@ -18,8 +18,9 @@ public readonly record struct ChangeSet(Guid Id, DateTimeOffset At, string Actor
 
 /// <summary>
 /// Writes the field-change rows <see cref="HistoryInterceptor"/> would have written had every simulated edit gone through
-/// SaveChanges at its simulated time: on creation its non-null tracked fields (as <see cref="CreationRecord"/> stores them), on an edit one row per changed
-/// field (old and new value), in the model's property order, values formatted by <see cref="HistoryInterceptor.Format"/>;
+/// SaveChanges at its simulated time: on creation its non-null tracked fields as <see cref="CreationRecord"/> stores
+/// them, on an edit one row per changed field (old and new value), in the model's property order, values formatted by
+/// <see cref="HistoryInterceptor.Format"/>;
 /// CreatedAt, UpdatedAt and Version move the same way. Source is <see cref="Source"/>; no outbox events are written.
 /// </summary>
 public sealed class DemoHistory(BulkSink sink)
