@@ -11,8 +11,8 @@ namespace RevLoop.Server.Platform.Imports;
 /// <summary>
 /// Streams a CSV into one object's table in batches (constant memory): header check through the column map, rows read
 /// into drafts, references resolved per batch, matching by id, external id and natural key with the dedupe policy, and
-/// one transaction per <see cref="RowsPerCommit"/> rows (or one for the whole file with all-or-nothing). Bad rows go to the reject file with their
-/// line, the column at fault and the reason, followed by the original row.
+/// one transaction per <see cref="RowsPerCommit"/> rows (or one for the whole file with all-or-nothing). Bad rows go to
+/// the reject file with their line, the column at fault and the reason, followed by the original row.
 /// </summary>
 public static class RecordImport
 {
