@@ -145,10 +145,11 @@ public class UndatedDealsTests
     {
         await using var server = await RunningServer.StartAsync(provider);
         var api = await server.AdminClientAsync();
-        (await api.PostAsJsonAsync("/api/v1/pipelines", new
+        var pipeline = await (await api.PostAsJsonAsync("/api/v1/pipelines", new
         {
             name = "Sales", stages = new object[] { new { name = "Open", probability = 20, type = "open" }, new { name = "Won", probability = 100, type = "won" }, new { name = "Lost", probability = 0, type = "lost" } },
-        })).EnsureSuccessStatusCode();
+        })).ReadJsonAsync();
+        var open = pipeline.GetProperty("stages")[0].GetProperty("id").GetString();
         var account = (await (await api.PostAsJsonAsync("/api/v1/accounts", new { name = "Acme" })).ReadJsonAsync()).GetProperty("id").GetString();
         foreach (var (name, close) in new[] { ("A", "2027-01-01"), ("B", "2027-02-01"), ("Z", "2027-03-01") })
             (await api.PostAsJsonAsync("/api/v1/opportunities", new { name, accountId = account, amount = 10m, closeDate = close })).EnsureSuccessStatusCode();
@@ -178,6 +179,14 @@ public class UndatedDealsTests
         Assert.Equal(["B"], await Names("-closeDate&closeFrom=2027-01-15&closeTo=2027-02-15"));
         Assert.Equal(["B", "Z", "A", "C"], await Names($"closeDate&accountId={account}"));
         Assert.Equal([], await Names($"closeDate&accountId={Guid.NewGuid()}"));
+        // Pages that end in the dated part, at the turn and in the undated part.
+        Assert.Equal(["B", "Z"], await Names("closeDate&pageSize=2"));
+        Assert.Equal(["Z", "B", "C"], await Names("-closeDate&pageSize=3"));
+        // The same through the composed query (a stage given by id and by name is not one of the compiled runs).
+        Assert.Equal(["B", "Z"], await Names($"closeDate&pageSize=2&stageId={open}"));
+        Assert.Equal(["B", "Z", "A"], await Names($"closeDate&pageSize=3&stageId={open}"));
+        Assert.Equal(["Z", "B", "C", "A"], await Names($"-closeDate&stageId={open}"));
+        Assert.Equal(["B"], await Names($"closeDate&closeTo=2027-02-15&stageId={open}"));
     }
 }
 
