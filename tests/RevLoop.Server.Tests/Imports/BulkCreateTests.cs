@@ -34,7 +34,8 @@ public class BulkCreateTests
         },
         new()
         {
-            Id = Guid.Parse("019c4a10-0000-7000-8000-000000000002"), Name = "Lost deal", AccountId = Guid.Parse("019c4a10-0000-7000-8000-0000000000a1"),
+            // An empty text is stored as empty, not NULL; text beyond ASCII as its UTF-8 (the bulk writer encodes it itself).
+            Id = Guid.Parse("019c4a10-0000-7000-8000-000000000002"), Name = "Lost deal 東京 🎉", NextStep = "", AccountId = Guid.Parse("019c4a10-0000-7000-8000-0000000000a1"),
             PipelineId = Guid.Parse("019c4a10-0000-7000-8000-0000000000b1"), StageId = Guid.Parse("019c4a10-0000-7000-8000-0000000000c9"), AmountMinor = 0,
             Currency = "USD", Type = OpportunityTypes.NewBusiness, ForecastCategory = ForecastCategories.Omitted, LostReason = "Price", LostAt = T0.AddDays(-3),
         },
