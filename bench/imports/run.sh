@@ -5,6 +5,7 @@
 #
 #   bench/imports/run.sh                         # 1,000,000 opportunities over 10,000 accounts, both databases
 #   ROWS=100000 TARGETS=sqlite bench/imports/run.sh
+#   FLOOR=1 TARGETS=sqlite bench/imports/run.sh  # and SQLite's own floor for the same rows (floor.cs)
 #
 # Each database is removed after its run (1,000,000 opportunities with their history take ~7 GB); its size is reported.
 #
@@ -54,6 +55,7 @@ run_target() {
   done
   $seed
   "${REVLOOP[@]}" import accounts "$OUT/accounts.csv" --database "$database" 2>&1 | tail -1 >&2
+  $BEFORE
   echo "== $name: import $ROWS opportunities" >&2
   /usr/bin/time -f "%e %U %S %M" -o "$OUT/import-$name.time" "${REVLOOP[@]}" import opportunities "$OUT/opportunities-$ROWS.csv" --database "$database" 2> "$OUT/import-$name.log"
   read -r wall user sys rss < "$OUT/import-$name.time"
@@ -62,9 +64,35 @@ run_target() {
   rate=$(python3 -c "print(f'{round($ROWS / $wall):,}')"); cpu=$(python3 -c "print(f'{$user + $sys:.0f}')"); mem=$(python3 -c "print(round($rss / 1024))")
   local size; size=$($SIZE)
   echo "   $name: $wall s, $rate rows/s, CPU $cpu s, peak RSS $mem MB, database $size" >&2
+  $AFTER
   RESULT_ROWS+="| $name | $(printf "%'d" "$ROWS") | $wall s | **$rate rows/s** | $cpu s | $mem MB | $size |"$'\n'
 }
 
+# FLOOR=1: keep the database as it was before the import, stage what the import wrote, and let floor.cs replay it.
+before_sqlite() {
+  [ -n "${FLOOR:-}" ] || return 0
+  sqlite3 "$OUT/bench.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+  cp "$OUT/bench.db" "$OUT/before.db"
+}
+floor_sqlite() {
+  [ -n "${FLOOR:-}" ] || return 0
+  echo "== sqlite: stage the import's rows, replay them (floor.cs)" >&2
+  rm -f "$OUT"/stage.db*
+  local o f e
+  read -r o f e <<< "$(sqlite3 -separator ' ' "$OUT/before.db" "SELECT (SELECT coalesce(max(rowid), 0) FROM Opportunities), (SELECT coalesce(max(rowid), 0) FROM FieldChanges), (SELECT coalesce(max(rowid), 0) FROM OutboxEvents)")"
+  sqlite3 "$OUT/bench.db" "ATTACH '$OUT/stage.db' AS s;
+    CREATE TABLE s.o AS SELECT * FROM Opportunities WHERE rowid > $o ORDER BY rowid;
+    CREATE INDEX s.o_id ON o (Id);
+    CREATE TABLE s.f AS SELECT (SELECT rowid FROM s.o WHERE o.Id = x.EntityId) AS deal, x.* FROM FieldChanges x WHERE x.rowid > $f AND x.EntityType = 'opportunity' ORDER BY x.rowid;
+    CREATE INDEX s.f_deal ON f (deal);
+    CREATE TABLE s.e AS SELECT (SELECT rowid FROM s.o WHERE o.Id = x.EntityId) AS deal, x.* FROM OutboxEvents x WHERE x.rowid > $e AND x.EntityType = 'opportunity' ORDER BY x.rowid;
+    CREATE INDEX s.e_deal ON e (deal);"
+  # The imported database is no longer needed: its space goes to the replay's copy.
+  rm -f "$OUT"/bench.db*
+  FLOOR_TABLE=$(dotnet run bench/imports/floor.cs -- "$OUT/before.db" "$OUT/stage.db" "$OUT/floor.db")
+  echo "$FLOOR_TABLE" >&2
+  rm -f "$OUT"/before.db "$OUT"/stage.db* "$OUT"/floor.db*
+}
 seed_sqlite() { sqlite3 "$OUT/bench.db" "$PIPELINE_SQL"; }
 size_sqlite() { du -ch "$OUT"/bench.db* | tail -1 | cut -f1; }
 size_postgres() { psql "$PG_URL" -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"; }
@@ -74,7 +102,7 @@ for target in $TARGETS; do
   case $target in
     sqlite)
       rm -f "$OUT"/bench.db*
-      SIZE=size_sqlite run_target sqlite "$OUT/bench.db" seed_sqlite
+      SIZE=size_sqlite BEFORE=before_sqlite AFTER=floor_sqlite run_target sqlite "$OUT/bench.db" seed_sqlite
       rm -f "$OUT"/bench.db* ;;
     postgres)
       PGDIR=$(mktemp -d /tmp/revloop-bench-pg.XXXXXX)
@@ -84,7 +112,7 @@ for target in $TARGETS; do
       as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1" start >/dev/null
       psql -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE revloop_bench" >/dev/null
       PG_URL="postgresql://postgres@127.0.0.1:$PGPORT/revloop_bench"
-      SIZE=size_postgres run_target postgres "Host=127.0.0.1;Port=$PGPORT;Database=revloop_bench;Username=postgres" seed_postgres
+      SIZE=size_postgres BEFORE=true AFTER=true run_target postgres "Host=127.0.0.1;Port=$PGPORT;Database=revloop_bench;Username=postgres" seed_postgres
       cleanup; PGDIR="" ;;
   esac
 done
@@ -98,4 +126,10 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "| database | rows | wall | rate | CPU | peak RSS | database size |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
   printf "%s" "$RESULT_ROWS"
+  if [ -n "${FLOOR_TABLE:-}" ]; then
+    echo ""
+    echo "SQLite's floor for the rows that import stored (\`bench/imports/floor.cs\`):"
+    echo ""
+    echo "$FLOOR_TABLE"
+  fi
 } | tee -a "$ROOT/bench/imports/results.md"

@@ -297,10 +297,15 @@ public sealed class ConsoleProgress
 
     public Task Report(ImportProgress p)
     {
-        if (!enabled) return Task.CompletedTask;
+        if (!enabled)
+        {
+            // A step after the rows (building indexes) can take a while with nothing else said: a line of its own, for logs too.
+            if (p.Step is { } step) Console.Error.WriteLine(step + "...");
+            return Task.CompletedTask;
+        }
         var share = p.TotalBytes > 0 ? Math.Clamp((double)p.Bytes / p.TotalBytes, 0, 1) : 0;
         var filled = (int)(share * 30);
-        Console.Error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {share,4:P0}  {p.Rows:N0} rows");
+        Console.Error.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {share,4:P0}  {p.Rows:N0} rows{(p.Step is { } s ? $"  {s}..." : "")}");
         drawn = true;
         return Task.CompletedTask;
     }

@@ -129,6 +129,8 @@ public sealed class OpportunityCsv : RecordCsv<Opportunity>
         if (o.ExternalId is { } e) yield return ("external_id", e);
     }
 
+    public override IReadOnlyList<string> LookupColumns => [nameof(Opportunity.ExternalId)];
+
     public override Task<List<Opportunity>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
     {
         var externals = keys.Where(k => k.Column == "external_id").Select(k => k.Key).ToList();

@@ -30,5 +30,6 @@ public sealed record ImportResult(long Read, long Created, long Updated, long Re
         : $"Read {Read} rows: {Created} created, {Updated} updated, " + (Unchanged > 0 ? $"{Unchanged} unchanged, " : "") + $"{Rejected} rejected" + (Rejected > 0 ? $" (see {RejectPath})" : "");
 }
 
-/// <summary>How far an import is: rows read and bytes of the file consumed (for a percentage).</summary>
-public readonly record struct ImportProgress(long Rows, long Bytes, long TotalBytes);
+/// <summary>How far an import is: rows read and bytes of the file consumed (for a percentage), and the step it is on
+/// once the rows are read, when that takes a while (building indexes, ADR 0019).</summary>
+public readonly record struct ImportProgress(long Rows, long Bytes, long TotalBytes, string? Step = null);

@@ -7,11 +7,13 @@ using RevLoop.Platform;
 namespace RevLoop.Server.Platform.Imports;
 
 public sealed record ImportJobDto(Guid Id, string Object, string FileName, string Dedupe, bool AllOrNothing, string Status, long BytesTotal, long BytesRead,
-    long Read, long Created, long Updated, long Rejected, bool RolledBack, string? Error, string? RejectsUrl, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt)
+    long Read, long Created, long Updated, long Rejected, bool RolledBack, string? Error, string? RejectsUrl, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt,
+    string? Step)
 {
     public static ImportJobDto From(ImportJob j, ImportProgress? live) => new(j.Id, j.Object, j.FileName, j.Dedupe, j.AllOrNothing, j.Status, j.BytesTotal,
         live?.Bytes ?? j.BytesRead, live?.Rows ?? j.Read, j.Created, j.Updated, j.Rejected, j.RolledBack, j.Error,
-        j.Status == ImportJobStatus.Done && j.Rejected > 0 ? $"/api/v1/imports/{j.Id}/rejects" : null, j.CreatedAt, j.FinishedAt);
+        j.Status == ImportJobStatus.Done && j.Rejected > 0 ? $"/api/v1/imports/{j.Id}/rejects" : null, j.CreatedAt, j.FinishedAt,
+        j.Status is ImportJobStatus.Queued or ImportJobStatus.Running ? live?.Step : null);
 
     public int Percent => Status is ImportJobStatus.Done or ImportJobStatus.Failed ? 100 : BytesTotal > 0 ? (int)Math.Min(99, BytesRead * 100 / BytesTotal) : 0;
 }

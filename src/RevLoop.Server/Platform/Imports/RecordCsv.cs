@@ -31,6 +31,12 @@ public abstract class RecordCsv<T> where T : class, ITrackedRecord, IOwnedRecord
     /// <summary>The natural keys of a record, most telling first, as (column, key): a stored record with one of them is a duplicate.</summary>
     public abstract IEnumerable<(string Column, string Key)> Keys(T record);
 
+    /// <summary>
+    /// The columns (besides the id) whose indexes the import's own lookups on this object's table read: its natural keys.
+    /// Null when not stated; then a large all-or-nothing import keeps every index (<see cref="IndexRebuild"/>).
+    /// </summary>
+    public virtual IReadOnlyList<string>? LookupColumns => null;
+
     /// <summary>Visible stored records that have one of these keys (column, key).</summary>
     public abstract Task<List<T>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct);
 
