@@ -21,12 +21,10 @@ public sealed class IndexRebuild
     /// <summary>Smaller imports gain nothing measurable.</summary>
     public const long FromRows = 10_000;
 
-    private readonly IReadOnlyList<string> definitions;
-
-    private IndexRebuild(IReadOnlyList<string> definitions) => this.definitions = definitions;
+    private IndexRebuild(IReadOnlyList<string> definitions) => Definitions = definitions;
 
     /// <summary>The indexes set aside, by their CREATE statements as stored.</summary>
-    public IReadOnlyList<string> Definitions => definitions;
+    public IReadOnlyList<string> Definitions { get; }
 
     /// <summary>Drops the indexes that can wait when this import qualifies; null when it does not.</summary>
     public static async Task<IndexRebuild?> BeginAsync(RevLoopDb db, Type record, IReadOnlyList<string>? lookupProperties, long expectedRows,
@@ -37,7 +35,7 @@ public sealed class IndexRebuild
         var table = entity.GetTableName()!;
         var keep = lookupProperties.Select(p => entity.FindProperty(p)?.GetColumnName() ?? throw new InvalidOperationException($"{record.Name} has no property {p}")).ToList();
         var connection = db.Database.GetDbConnection();
-        if (expectedRows < (long)(await Scalar(connection, transaction, $"SELECT count(*) FROM \"{table}\"", ct) ?? 0L)) return null;
+        if (expectedRows < await CountAsync(connection, transaction, table, ct)) return null;
 
         var names = new List<string>();
         var definitions = new List<string>();
@@ -69,7 +67,7 @@ public sealed class IndexRebuild
         await Execute(connection, transaction, "PRAGMA threads=2", ct);
         try
         {
-            foreach (var definition in definitions) await Execute(connection, transaction, definition, ct);
+            foreach (var definition in Definitions) await Execute(connection, transaction, definition, ct);
         }
         finally
         {
@@ -100,9 +98,9 @@ public sealed class IndexRebuild
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    private static async Task<long?> Scalar(DbConnection connection, IDbContextTransaction transaction, string sql, CancellationToken ct)
+    private static async Task<long> CountAsync(DbConnection connection, IDbContextTransaction transaction, string table, CancellationToken ct)
     {
-        await using var command = Command(connection, transaction, sql);
+        await using var command = Command(connection, transaction, $"SELECT count(*) FROM \"{table}\"");
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
     }
 }
