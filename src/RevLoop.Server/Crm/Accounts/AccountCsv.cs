@@ -73,6 +73,8 @@ public sealed class AccountCsv : RecordCsv<Account>
         if (a.NormalizedName is { } n) yield return ("name", n);
     }
 
+    public override IReadOnlyList<string> LookupColumns => [nameof(Account.ExternalId), nameof(Account.Domain), nameof(Account.NormalizedName)];
+
     public override async Task<List<Account>> FindAsync(RevLoopDb db, IReadOnlyCollection<(string Column, string Key)> keys, CancellationToken ct)
     {
         var found = new List<Account>();
