@@ -1,7 +1,4 @@
-using System.Data.Common;
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using RevLoop.Data;
 
 namespace RevLoop.Server.Platform.Imports;
@@ -30,77 +27,45 @@ public sealed class IndexRebuild
     public static async Task<IndexRebuild?> BeginAsync(RevLoopDb db, Type record, IReadOnlyList<string>? lookupProperties, long expectedRows,
         CancellationToken ct)
     {
-        if (!db.IsSqlite || lookupProperties is null || expectedRows < FromRows || db.Database.CurrentTransaction is not { } transaction) return null;
+        if (!db.IsSqlite || lookupProperties is null || expectedRows < FromRows || db.Database.CurrentTransaction is null) return null;
         var entity = db.Model.FindEntityType(record) ?? throw new InvalidOperationException($"{record.Name} is not in the model");
         var table = entity.GetTableName()!;
         var keep = lookupProperties.Select(p => entity.FindProperty(p)?.GetColumnName() ?? throw new InvalidOperationException($"{record.Name} has no property {p}")).ToList();
-        var connection = db.Database.GetDbConnection();
-        if (expectedRows < await CountAsync(connection, transaction, table, ct)) return null;
+        // The table's name comes from the model, not from input.
+        var count = $"SELECT count(*) AS \"Value\" FROM \"{table}\"";
+        var stored = await db.Database.SqlQueryRaw<long>(count).SingleAsync(ct);
+        if (expectedRows < stored) return null;
 
-        var names = new List<string>();
-        var definitions = new List<string>();
-        await using (var command = Command(connection, transaction,
-            "SELECT l.name, m.sql FROM pragma_index_list($table) l JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name "
+        // Raw SQL runs in the context's current transaction (the import's).
+        var indexes = await db.Database.SqlQueryRaw<StoredIndex>(
+            "SELECT l.name AS \"Name\", m.sql AS \"Sql\" FROM pragma_index_list({0}) l JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name "
             + "WHERE l.origin = 'c' AND l.\"unique\" = 0 AND m.sql IS NOT NULL "
-            + "AND NOT EXISTS (SELECT 1 FROM pragma_index_info(l.name) c, json_each($keep) k WHERE c.name = k.value) ORDER BY l.name"))
-        {
-            Parameter(command, "$table", table);
-            Parameter(command, "$keep", System.Text.Json.JsonSerializer.Serialize(keep));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                names.Add(reader.GetString(0));
-                definitions.Add(reader.GetString(1));
-            }
-        }
-        if (names.Count == 0) return null;
-        foreach (var name in names) await Execute(connection, transaction, $"DROP INDEX \"{name.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", ct);
-        return new IndexRebuild(definitions);
+            + "AND NOT EXISTS (SELECT 1 FROM pragma_index_info(l.name) c, json_each({1}) k WHERE c.name = k.value) ORDER BY l.name",
+            table, System.Text.Json.JsonSerializer.Serialize(keep)).ToListAsync(ct);
+        if (indexes.Count == 0) return null;
+        foreach (var index in indexes) await db.Database.ExecuteSqlRawAsync(Literal($"DROP INDEX \"{index.Name.Replace("\"", "\"\"", StringComparison.Ordinal)}\""), ct);
+        return new IndexRebuild(indexes.Select(i => i.Sql).ToList());
     }
 
     /// <summary>Builds the indexes again, exactly as they were defined, in the import's transaction.</summary>
     public async Task FinishAsync(RevLoopDb db, CancellationToken ct)
     {
-        var transaction = db.Database.CurrentTransaction ?? throw new InvalidOperationException("the import's transaction is gone");
-        var connection = db.Database.GetDbConnection();
+        if (db.Database.CurrentTransaction is null) throw new InvalidOperationException("the import's transaction is gone");
         // SQLite sorts with a helper thread when allowed to; this connection only, put back afterwards.
-        await Execute(connection, transaction, "PRAGMA threads=2", ct);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA threads=2", ct);
         try
         {
-            foreach (var definition in Definitions) await Execute(connection, transaction, definition, ct);
+            foreach (var definition in Definitions) await db.Database.ExecuteSqlRawAsync(Literal(definition), ct);
         }
         finally
         {
-            await Execute(connection, transaction, "PRAGMA threads=0", CancellationToken.None);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA threads=0", CancellationToken.None);
         }
     }
 
-    private static DbCommand Command(DbConnection connection, IDbContextTransaction transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = sql;
-        command.CommandTimeout = 0;
-        return command;
-    }
+    /// <summary>SQL run as written: EF formats raw SQL as a format string ({0} placeholders) even without parameters, and
+    /// a definition may hold braces (a JSON path in a partial index).</summary>
+    private static string Literal(string sql) => sql.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
 
-    private static void Parameter(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
-    }
-
-    private static async Task Execute(DbConnection connection, IDbContextTransaction transaction, string sql, CancellationToken ct)
-    {
-        await using var command = Command(connection, transaction, sql);
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static async Task<long> CountAsync(DbConnection connection, IDbContextTransaction transaction, string table, CancellationToken ct)
-    {
-        await using var command = Command(connection, transaction, $"SELECT count(*) FROM \"{table}\"");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-    }
+    private sealed record StoredIndex(string Name, string Sql);
 }
