@@ -34,7 +34,18 @@ status=${PIPESTATUS[0]}
 passed=0; failed=0
 while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
   grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+).*/\1 \2/')
+# Browser tests drive a real Chromium against a real server on 2 shared cores; one that failed (a navigation that timed
+# out under load) gets one more run of its own. It still has to pass: it is reported as flaky, never dropped.
+mapfile -t failed_tests < <(grep -E '^\s+Failed RevLoop\.' "$log" | sed -E 's/^\s+Failed ([^ (]+).*/\1/' | sort -u)
 rm -f "$log"
+if [ "$failed" -gt 0 ] && [ "${#failed_tests[@]}" -eq "$failed" ] && ! printf '%s\n' "${failed_tests[@]}" | grep -qv '^RevLoop\.Web\.Tests\.'; then
+  filter=$(printf 'FullyQualifiedName=%s|' "${failed_tests[@]}"); filter=${filter%|}
+  echo "retrying ${#failed_tests[@]} browser test(s) once: ${failed_tests[*]}" >&2
+  if dotnet test tests/RevLoop.Web.Tests -c Release --no-build --filter "$filter"; then
+    for t in "${failed_tests[@]}"; do echo "flaky: $t failed, then passed when run again" >&2; done
+    passed=$((passed + failed)); failed=0; status=0
+  fi
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; echo "the build or the test host failed" >&2; fi
 echo "$passed passed, $failed failed"
 exit "$status"
