@@ -7,10 +7,11 @@ namespace RevLoop.Data;
 /// <summary>
 /// How a record's creation is stored in the history: one row, field <see cref="Field"/>, whose new value is a JSON object
 /// of the created values (field name to text as <see cref="HistoryInterceptor.Format"/> gives it, in the model's order),
-/// instead of one row per field. The values an analytics index reads row by row (an opportunity's stage, amount and close
-/// date, <see cref="OpportunityHistoryRows"/>) stay rows of their own. A created deal is 4 rows, not ~16: the history
-/// is most of what an import writes (ADR 0015). Readers that show or rebuild whole records go through
-/// <see cref="Expand"/>, which gives back exactly the per-field changes; the "created" event still lists every field.
+/// instead of one row per field. A created deal is one row, not ~16: the history is most of what an import writes (ADR
+/// 0015). An opportunity's stage, amount and close date at creation are in that row too; the analytics, which read those
+/// fields row by row, derive their first row from the deal and its later changes (<see cref="OpportunityHistoryRows"/>,
+/// ADR 0020). Readers that show or rebuild whole records go through <see cref="Expand"/>, which gives back exactly the
+/// per-field changes; the "created" event still lists every field.
 /// </summary>
 public static class CreationRecord
 {
@@ -22,13 +23,9 @@ public static class CreationRecord
 
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>Whether a created value is kept as a row of its own (an index reads it as a row).</summary>
-    public static bool KeptAsRow(string entityType, string field) =>
-        entityType == "opportunity" && Array.IndexOf(OpportunityHistoryRows.Fields, field) >= 0;
-
     /// <summary>
     /// Appends the stored rows for one record's creation changes (one per non-null field, all of one change set, in the
-    /// model's order) to <paramref name="into"/>: the creation row(s) first, then the fields kept as rows.
+    /// model's order) to <paramref name="into"/>: the creation row(s) first, then any value too long to share one.
     /// </summary>
     public static void Compact(IReadOnlyList<FieldChange> created, List<FieldChange> into)
     {
@@ -43,7 +40,7 @@ public static class CreationRecord
             var c = created[i];
             var size = Size(c);
             // A value too long to share a row with its field name (a long note) keeps the row it always had.
-            own[i] = KeptAsRow(c.EntityType, c.Field) || size + 2 > MaxJsonLength;
+            own[i] = size + 2 > MaxJsonLength;
             if (own[i]) continue;
             // Bound each row's JSON: close it before this value could take it past the column's length.
             if (open && buffer.WrittenCount + size + 1 > MaxJsonLength) Close();

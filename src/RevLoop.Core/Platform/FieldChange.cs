@@ -27,6 +27,10 @@ public static class ChangeSources
 /// The opportunity fields the pipeline analytics rebuild deals from (stage, amount, close date). A partial covering index
 /// holds exactly these rows, so the funnel, as-of pipeline, waterfall, risks and the win model read the index alone; a
 /// query must repeat <see cref="Fields"/> as written (an IN list of these constants, in this order) for SQLite to use it.
+/// A deal's values at creation are not rows of their own: they are in its creation row (<c>CreationRecord</c>), and a
+/// reader derives them (ADR 0020). The value a field had when the deal was created is the old value of the field's first
+/// row at or after the deal's creation, or, when there is no such row, the deal's value now; empty, there is no first row.
+/// A database written before ADR 0020 stores the creation as a row with no old value, so this gives nothing to add there.
 /// </summary>
 public static class OpportunityHistoryRows
 {

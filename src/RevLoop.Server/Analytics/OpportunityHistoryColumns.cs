@@ -276,17 +276,24 @@ public sealed class OpportunityHistoryColumns
         var count = new int[_n];
         foreach (int d in deal) count[d]++;
         int rows = deal.Count;
-        EnsureRows(rows);
+        // Each deal's rows with room after them for the rows of its creation (AddCreatedRows).
+        EnsureRows(rows + CreatedFields.Length * _n);
         int next = 0;
-        for (int d = 0; d < _n; d++) { _rowStart[d] = next; _rowCount[d] = 0; next += count[d]; }
+        for (int d = 0; d < _n; d++) { _rowStart[d] = next; _rowCount[d] = 0; next += count[d] + CreatedFields.Length; }
         for (int r = 0; r < rows; r++)
         {
             int d = deal[r];
             int i = _rowStart[d] + _rowCount[d]++;
             (_at[i], _field[i], _old[i], _new[i]) = (at[r], field[r], old[r], @new[r]);
         }
-        _rows = _liveRows = rows;
-        for (int d = 0; d < _n; d++) SortRows(_rowStart[d], _rowCount[d]);
+        _rows = next;
+        _liveRows = 0;
+        for (int d = 0; d < _n; d++)
+        {
+            SortRows(_rowStart[d], _rowCount[d]);
+            AddCreatedRows(d);
+            _liveRows += _rowCount[d];
+        }
 
         var actDeal = new List<int>(); var actAt = new List<long>();
         await foreach (var a in Activities(db).AsAsyncEnumerable().WithCancellation(ct))
@@ -367,7 +374,7 @@ public sealed class OpportunityHistoryColumns
         foreach (var (d, list) in byDeal)
         {
             _liveRows -= _rowCount[d];
-            EnsureRows(_rows + list.Count);
+            EnsureRows(_rows + list.Count + CreatedFields.Length);
             _rowStart[d] = _rows;
             _rowCount[d] = list.Count;
             foreach (var (at, field, old, @new) in list)
@@ -375,9 +382,42 @@ public sealed class OpportunityHistoryColumns
                 (_at[_rows], _field[_rows], _old[_rows], _new[_rows]) = (at, field, old, @new);
                 _rows++;
             }
-            _liveRows += list.Count;
             SortRows(_rowStart[d], _rowCount[d]);
+            AddCreatedRows(d);
+            _rows = _rowStart[d] + _rowCount[d];
+            _liveRows += _rowCount[d];
         }
+    }
+
+    // In the order the index lists a deal's creation rows of databases from before ADR 0020 (by field name).
+    private static readonly DealField[] CreatedFields = [DealField.Amount, DealField.CloseDate, DealField.Stage];
+
+    /// <summary>
+    /// Adds the rows of deal <paramref name="d"/>'s creation: its amount, close date and stage when it was created, at its
+    /// creation time and first among the rows of that time (the rule of <see cref="OpportunityHistoryRows"/>: the old value
+    /// of the field's first row since, else the deal's value now). The deal's rows are in time order, with room for
+    /// <see cref="CreatedFields"/> more after them.
+    /// </summary>
+    private void AddCreatedRows(int d)
+    {
+        int start = _rowStart[d], end = start + _rowCount[d], from = start;
+        long created = _created[d];
+        while (from < end && _at[from] < created) from++;
+        Span<long> value = [_amount[d], _closeDay[d] < 0 ? NoValue : _closeDay[d], _stage[d]];
+        Span<bool> seen = stackalloc bool[CreatedFields.Length];
+        for (int i = from; i < end; i++)
+        {
+            int f = Array.IndexOf(CreatedFields, _field[i]);
+            if (!seen[f]) (seen[f], value[f]) = (true, _old[i]);
+        }
+        int k = 0;
+        foreach (long v in value) if (v != NoValue) k++;
+        if (k == 0) return;
+        for (int i = end - 1; i >= from; i--) (_at[i + k], _field[i + k], _old[i + k], _new[i + k]) = (_at[i], _field[i], _old[i], _new[i]);
+        int r = from;
+        for (int f = 0; f < CreatedFields.Length; f++)
+            if (value[f] != NoValue) { (_at[r], _field[r], _old[r], _new[r]) = (created, CreatedFields[f], NoValue, value[f]); r++; }
+        _rowCount[d] += k;
     }
 
     private void Put(DealRow o)

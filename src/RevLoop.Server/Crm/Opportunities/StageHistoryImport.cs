@@ -86,14 +86,23 @@ public static class StageHistoryImport
                 var ids = batch.Where(r => r.Id is not null).Select(r => Guid.TryParse(r.Id, out var g) ? g : Guid.Empty).Distinct().ToList();
                 var externals = batch.Where(r => r.Id is null).Select(r => r.External!).Distinct().ToList();
                 var deals = await db.Opportunities.AsNoTracking().Where(o => ids.Contains(o.Id) || (o.ExternalId != null && externals.Contains(o.ExternalId)))
-                    .Select(o => new { o.Id, o.ExternalId, o.PipelineId }).ToListAsync(ct);
+                    .Select(o => new { o.Id, o.ExternalId, o.PipelineId, o.StageId, o.CreatedAt }).ToListAsync(ct);
                 var byId = deals.ToDictionary(d => d.Id);
                 var byExternal = deals.Where(d => d.ExternalId is not null).GroupBy(d => d.ExternalId!).ToDictionary(g => g.Key, g => g.First());
                 var dealIds = deals.Select(d => d.Id).ToList();
                 var stored = await db.FieldChanges.AsNoTracking()
                     .Where(c => c.EntityType == "opportunity" && c.Field == nameof(Opportunity.StageId) && dealIds.Contains(c.EntityId))
-                    .Select(c => new { c.EntityId, c.ChangedAt, c.NewValue }).ToListAsync(ct);
-                var timeline = stored.GroupBy(c => c.EntityId).ToDictionary(g => g.Key, g => g.Select(c => (c.ChangedAt, c.NewValue)).ToList());
+                    .Select(c => new { c.EntityId, c.ChangedAt, c.OldValue, c.NewValue }).ToListAsync(ct);
+                var ofDeal = stored.ToLookup(c => c.EntityId);
+                var timeline = ofDeal.ToDictionary(g => g.Key, g => g.Select(c => (c.ChangedAt, c.NewValue)).ToList());
+                // The stage each deal was created in, at its creation (OpportunityHistoryRows: the old value of its first
+                // stage row since, else its stage now).
+                foreach (var deal in deals)
+                {
+                    var since = ofDeal[deal.Id].Where(c => c.ChangedAt >= deal.CreatedAt).MinBy(c => c.ChangedAt);
+                    var created = since is null ? deal.StageId.ToString() : since.OldValue;
+                    if (created is not null) (timeline.TryGetValue(deal.Id, out var list) ? list : timeline[deal.Id] = []).Add((deal.CreatedAt, created));
+                }
                 // In time order, so each change's old value is the stage just before it even when the file is not sorted.
                 foreach (var row in batch.OrderBy(r => r.At))
                 {
