@@ -226,7 +226,8 @@ public static class RevLoopCli
         {
             var input = pr.GetValue(file)!;
             if (!input.Exists) throw new InputException("file", $"{input.FullName} does not exist");
-            var options = new ImportOptions(ImportOptions.ParseDedupe(pr.GetValue(dedupe)), pr.GetValue(allOrNothing), withOptions ? CsvObjects.Map(name, pr.GetValue(map)) : null);
+            var options = new ImportOptions(ImportOptions.ParseDedupe(pr.GetValue(dedupe)), pr.GetValue(allOrNothing), withOptions ? CsvObjects.Map(name, pr.GetValue(map)) : null,
+                TakeUnusedDatabase: true);
             var rejectPath = pr.GetValue(rejects) ?? Path.Combine(input.DirectoryName!, Path.GetFileNameWithoutExtension(input.Name) + ".rejects.csv");
             var bar = new ConsoleProgress();
             var result = await run(db, input.FullName, rejectPath, options, bar.Report, ct);

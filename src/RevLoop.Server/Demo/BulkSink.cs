@@ -134,13 +134,11 @@ public abstract class BulkSink : IDisposable
 
         public SqliteSink(IModel model, string connectionString) : base(model)
         {
-            // Pooled connections (from the migration) keep the file open; the journal mode can only change without them.
-            SqliteConnection.ClearAllPools();
             connection = new SqliteConnection(connectionString);
             connection.Open();
             // A fresh database: a rollback journal only has to save the few pages that existed before, where WAL would
-            // write every new page twice. WAL is switched back on after the commit.
-            Pragma("PRAGMA journal_mode=DELETE;");
+            // write every new page twice; only when nothing else has the file open (a running server), and WAL again after.
+            Platform.Imports.UnusedDatabase.TryTake(connection);
             // A bounded page cache (256 MB); index builds sort through temporary files, so memory does not grow with the data.
             Pragma("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144; PRAGMA threads=2; PRAGMA busy_timeout=30000;");
             transaction = connection.BeginTransaction();
@@ -186,7 +184,7 @@ public abstract class BulkSink : IDisposable
             transaction!.Commit();
             transaction.Dispose();
             transaction = null;
-            Pragma("PRAGMA journal_mode=WAL;");
+            Platform.Imports.UnusedDatabase.Release(connection);
             Pragma("PRAGMA optimize;");
         }
 
@@ -196,7 +194,7 @@ public abstract class BulkSink : IDisposable
             if (transaction is not null)
             {
                 // Rolled back: still put the database back into WAL mode.
-                try { Pragma("PRAGMA journal_mode=WAL;"); } catch (SqliteException) { }
+                try { Platform.Imports.UnusedDatabase.Release(connection); } catch (SqliteException) { }
             }
             connection.Dispose();
         }

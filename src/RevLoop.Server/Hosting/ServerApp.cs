@@ -91,6 +91,7 @@ public static class ServerApp
         });
         Web.WebRoutes.AddRevLoopWeb(services);
         services.AddWebhooks(options.Webhooks, options.RunWorkers);
+        services.AddHostedService<SqliteFileInUse>();
         services.AddSingleton<Platform.Imports.ImportJobs>();
         services.AddSingleton<Analytics.WinModels>();
         services.AddSingleton(options.ForecastSnapshots);

@@ -31,7 +31,7 @@ public class IndexRebuildTests
     ];
 
     /// <summary>Deals 0..count-1: every third in Proposal, every second owned, close dates over 200 days.</summary>
-    private static string Deals(int count, int first = 0)
+    internal static string Deals(int count, int first = 0)
     {
         var text = new StringBuilder(Header).Append('\n');
         for (var i = first; i < first + count; i++)
@@ -42,7 +42,7 @@ public class IndexRebuildTests
         return text.ToString();
     }
 
-    private static async Task<RunningServer> StartAsync(string provider)
+    internal static async Task<RunningServer> StartAsync(string provider)
     {
         var server = await RunningServer.StartAsync(provider);
         await server.CreateUserAsync("owner@example.com", Roles.Ae, "Sales");
@@ -61,7 +61,7 @@ public class IndexRebuildTests
             : $"SELECT indexname, indexdef FROM pg_indexes WHERE tablename = '{table}' ORDER BY indexname");
 
     /// <summary>SQLite's own check that every index holds exactly the table's rows (PostgreSQL's indexes are not touched).</summary>
-    private static async Task<string> IntegrityAsync(RunningServer server) => server.Database.Provider == DatabaseProvider.Sqlite
+    internal static async Task<string> IntegrityAsync(RunningServer server) => server.Database.Provider == DatabaseProvider.Sqlite
         ? string.Join(" | ", await DemoBulkWriteTests.RowsAsync(server.Database, "PRAGMA integrity_check"))
         : "integrity_check=String:ok";
 

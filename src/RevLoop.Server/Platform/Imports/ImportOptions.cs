@@ -11,7 +11,9 @@ public enum Dedupe
     Create,
 }
 
-public sealed record ImportOptions(Dedupe Dedupe = Dedupe.Skip, bool AllOrNothing = false, ColumnMap? Map = null)
+/// <param name="TakeUnusedDatabase">A large import may hold a SQLite file that nothing else has open and write it as one
+/// transaction (<see cref="UnusedDatabase"/>): the command line's imports, never the server's.</param>
+public sealed record ImportOptions(Dedupe Dedupe = Dedupe.Skip, bool AllOrNothing = false, ColumnMap? Map = null, bool TakeUnusedDatabase = false)
 {
     public static Dedupe ParseDedupe(string? value) => value?.Trim().ToLowerInvariant() switch
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using RevLoop.Data;
@@ -11,7 +12,8 @@ namespace RevLoop.Server.Platform.Imports;
 /// <summary>
 /// Streams a CSV into one object's table in batches (constant memory): header check through the column map, rows read
 /// into drafts, references resolved per batch, matching by id, external id and natural key with the dedupe policy, and
-/// one transaction per <see cref="RowsPerCommit"/> rows (or one for the whole file with all-or-nothing). Bad rows go to
+/// one transaction per <see cref="RowsPerCommit"/> rows (or one for the whole file: with all-or-nothing, or when a command-line
+/// import holds a SQLite file nothing else has open, ADR 0020). Bad rows go to
 /// the reject file with their line, the column at fault and the reason, followed by the original row.
 /// </summary>
 public static class RecordImport
@@ -42,6 +44,7 @@ public static class RecordImport
         }
         finally
         {
+            if (options.TakeUnusedDatabase && db.Database.GetDbConnection() is SqliteConnection sqlite) UnusedDatabase.Release(sqlite);
             if (db.IsSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;", CancellationToken.None);
             await db.Database.CloseConnectionAsync();
             // The context may live on (a request scope): leave it as it was.
@@ -109,7 +112,11 @@ public static class RecordImport
         db.WriteHistoryInBulk = true;
         // Scores of the people a batch changed or created: once per batch (a few queries), after its bulk inserts.
         db.ScoredChanges.Deferred = true;
-        await using var transaction = options.AllOrNothing ? await db.Database.BeginTransactionAsync(ct) : null;
+        // All-or-nothing: one transaction, begun at the first batch (once the file's size in rows can be told).
+        IDbContextTransaction? transaction = null;
+        var started = false;
+        // Whether this import holds a SQLite file nothing else has open (ADR 0020): nobody reads it between commits then.
+        var held = false;
         await using var rejects = new StreamWriter(rejectPath, false);
         await rejects.WriteLineAsync(string.Join(",", new[] { "line", "field", "reason" }.Concat(header.Raw).Select(CsvRecords.Quote)));
         var counts = new Counts();
@@ -120,9 +127,9 @@ public static class RecordImport
         // the group's earlier batches, which are on the same connection.
         IDbContextTransaction? openGroup = null;
         var groupRows = 0;
-        // All-or-nothing into SQLite: a file that at least doubles the table has its indexes built after the rows (ADR 0019).
+        // One transaction for the whole file (all-or-nothing, or held) into SQLite: a file that at least doubles the table
+        // has its indexes built after the rows (ADR 0019).
         IndexRebuild? rebuild = null;
-        var rebuildDecided = transaction is null;
 
         try
         {
@@ -154,21 +161,38 @@ public static class RecordImport
                 if (batch.Count >= BatchSize) await Flush();
             }
             await Flush();
+            // Rejected rows roll an all-or-nothing file back, the indexes with it: nothing to build then.
+            if (rebuild is not null && (transaction is null || counts.Rejected == 0))
+            {
+                if (progress is not null) await progress(new ImportProgress(counts.Read, input.Length, input.Length, $"building {rebuild.Definitions.Count} indexes of {kind.Object}"));
+                await rebuild.FinishAsync(db, ct);
+            }
             if (openGroup is not null) await Commit();
+            return await CsvImport.FinishAsync(transaction, counts.Read, counts.Created, counts.Updated, counts.Rejected, rejectPath, ct);
         }
         finally
         {
-            // A failed import leaves its last group uncommitted: roll it back, so the connection is left clean.
+            // A failed import leaves its last group (or its one transaction) uncommitted: roll it back, so the connection is left clean.
             if (openGroup is not null) await openGroup.DisposeAsync();
+            if (transaction is not null) await transaction.DisposeAsync();
         }
 
-        // Rejected rows roll the whole file back, the indexes with it: nothing to build then.
-        if (rebuild is not null && counts.Rejected == 0)
+        // Before the first batch's lookups: a large file from the command line may hold a SQLite file nothing else has open
+        // (ADR 0020). All-or-nothing, or held, it is one transaction, which builds its indexes after its rows (ADR 0019).
+        async Task StartAsync()
         {
-            if (progress is not null) await progress(new ImportProgress(counts.Read, input.Length, input.Length, $"building {rebuild.Definitions.Count} indexes of {kind.Object}"));
-            await rebuild.FinishAsync(db, ct);
+            started = true;
+            // The file's rows, from the bytes the first batch took (the whole file when it was shorter than a batch).
+            var expected = input.Position >= input.Length ? counts.Read : input.Length * counts.Read / Math.Max(1, input.Position);
+            held = options.TakeUnusedDatabase && expected >= IndexRebuild.FromRows && db.Database.GetDbConnection() is SqliteConnection sqlite
+                && UnusedDatabase.TryTake(sqlite);
+            if (held && progress is not null)
+                await progress(new ImportProgress(counts.Read, input.Position, input.Length, "holding the database alone (nothing else has it open)"));
+            if (options.AllOrNothing) transaction = await db.Database.BeginTransactionAsync(ct);
+            else if (held) openGroup = await db.Database.BeginTransactionAsync(ct);
+            else return;
+            rebuild = await IndexRebuild.BeginAsync(db, typeof(T), kind.LookupColumns, expected, ct);
         }
-        return await CsvImport.FinishAsync(transaction, counts.Read, counts.Created, counts.Updated, counts.Rejected, rejectPath, ct);
 
         async Task Commit()
         {
@@ -198,6 +222,7 @@ public static class RecordImport
         {
             if (batch.Count > 0)
             {
+                if (!started) await StartAsync();
                 await kind.ResolveCustomFieldsAsync(context, batch, ct);
                 await kind.ResolveAsync(context, batch, ct);
                 await Match(kind, db, batch, hasId, ct);
@@ -216,22 +241,16 @@ public static class RecordImport
                     if (row.Error is null) Apply(kind, db, context, row, inFile, registry, counts, created);
                     if (row.Error is not null) await Reject(row);
                 }
-                // Batches commit in groups (with their history) unless the whole file is one all-or-nothing transaction.
+                // Batches commit in groups (with their history) unless the whole file is one transaction (all-or-nothing,
+                // or held: nobody reads between commits then, and a failure leaves the file as it was).
                 if (transaction is null) openGroup ??= await db.Database.BeginTransactionAsync(ct);
-                if (!rebuildDecided)
-                {
-                    // The file's rows, from the bytes the first batch took (the whole file when it was shorter than a batch).
-                    rebuildDecided = true;
-                    var expected = input.Position >= input.Length ? counts.Read : input.Length * counts.Read / Math.Max(1, input.Position);
-                    rebuild = await IndexRebuild.BeginAsync(db, typeof(T), kind.LookupColumns, expected, ct);
-                }
                 await db.SaveChangesAsync(ct);
                 // New records skip change tracking: the same rows, history and events, appended in bulk.
                 BulkCreate.Write(db, created);
                 db.ScoredChanges.NoteCreated(created);
                 await Marketing.Scoring.LeadScoring.AfterChangesAsync(db, ct);
                 groupRows += batch.Count;
-                if (openGroup is not null && groupRows >= RowsPerCommit) await Commit();
+                if (openGroup is not null && groupRows >= RowsPerCommit && !held) await Commit();
                 db.ChangeTracker.Clear();
                 batch.Clear();
             }
