@@ -44,7 +44,6 @@ public static class RecordImport
         }
         finally
         {
-            if (options.TakeUnusedDatabase && db.Database.GetDbConnection() is SqliteConnection sqlite) UnusedDatabase.Release(sqlite);
             if (db.IsSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-2000; PRAGMA wal_autocheckpoint=1000;", CancellationToken.None);
             await db.Database.CloseConnectionAsync();
             // The context may live on (a request scope): leave it as it was.
@@ -175,6 +174,8 @@ public static class RecordImport
             // A failed import leaves its last group (or its one transaction) uncommitted: roll it back, so the connection is left clean.
             if (openGroup is not null) await openGroup.DisposeAsync();
             if (transaction is not null) await transaction.DisposeAsync();
+            // Committed or rolled back: the file is given back (WAL, shared locking).
+            if (held) UnusedDatabase.Release((SqliteConnection)db.Database.GetDbConnection());
         }
 
         // Before the first batch's lookups: a large file from the command line may hold a SQLite file nothing else has open
