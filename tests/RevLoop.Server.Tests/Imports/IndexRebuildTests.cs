@@ -61,7 +61,7 @@ public class IndexRebuildTests
             : $"SELECT indexname, indexdef FROM pg_indexes WHERE tablename = '{table}' ORDER BY indexname");
 
     /// <summary>SQLite's own check that every index holds exactly the table's rows (PostgreSQL's indexes are not touched).</summary>
-    internal static async Task<string> IntegrityAsync(RunningServer server) => server.Database.Provider == DatabaseProvider.Sqlite
+    private static async Task<string> IntegrityAsync(RunningServer server) => server.Database.Provider == DatabaseProvider.Sqlite
         ? string.Join(" | ", await DemoBulkWriteTests.RowsAsync(server.Database, "PRAGMA integrity_check"))
         : "integrity_check=String:ok";
 
