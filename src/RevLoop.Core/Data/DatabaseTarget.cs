@@ -93,9 +93,6 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
         options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }
 
-    /// <summary>How long a SQLite connection waits for another's lock before it fails.</summary>
-    public const int SqliteBusyTimeoutMilliseconds = 30_000;
-
     /// <summary>Creates the SQLite file's folder and switches it to WAL; a no-op for PostgreSQL.</summary>
     public void Prepare()
     {
@@ -119,7 +116,7 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private static readonly string Settings = $"PRAGMA busy_timeout={DatabaseTarget.SqliteBusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+    private const string Settings = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
         + "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = new();
 

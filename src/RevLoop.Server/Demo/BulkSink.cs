@@ -134,11 +134,12 @@ public abstract class BulkSink : IDisposable
 
         public SqliteSink(IModel model, string connectionString) : base(model)
         {
-            connection = new SqliteConnection(connectionString);
-            connection.Open();
             // A fresh database: a rollback journal only has to save the few pages that existed before, where WAL would
             // write every new page twice; only when nothing else has the file open (a running server), and WAL again after.
-            Platform.Imports.UnusedDatabase.TryTake(connection);
+            var switched = Platform.Imports.UnusedDatabase.TrySwitch(connectionString);
+            connection = new SqliteConnection(connectionString);
+            connection.Open();
+            if (switched) Platform.Imports.UnusedDatabase.Hold(connection);
             // A bounded page cache (256 MB); index builds sort through temporary files, so memory does not grow with the data.
             Pragma("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144; PRAGMA threads=2; PRAGMA busy_timeout=30000;");
             transaction = connection.BeginTransaction();

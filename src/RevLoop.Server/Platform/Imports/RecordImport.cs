@@ -28,6 +28,8 @@ public static class RecordImport
     /// </summary>
     public const int RowsPerCommit = 50_000;
 
+    private const string ImportPragmas = "PRAGMA cache_size=-524288; PRAGMA wal_autocheckpoint=16384;";
+
     public static async Task<ImportResult> RunAsync<T>(RecordCsv<T> kind, RevLoopDb db, string path, string rejectPath, ImportOptions options,
         Func<ImportProgress, Task>? progress, CancellationToken ct) where T : class, ITrackedRecord, IOwnedRecord, new()
     {
@@ -39,7 +41,7 @@ public static class RecordImport
             // a smaller cache spills them to the WAL before the commit, the default 2 MB re-reads pages from the OS for
             // every row), and a WAL that grows to 64 MB before a checkpoint copies it into the database, instead of one
             // checkpoint (and fsync) per commit.
-            if (db.IsSqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size=-524288; PRAGMA wal_autocheckpoint=16384;", ct);
+            if (db.IsSqlite) await db.Database.ExecuteSqlRawAsync(ImportPragmas, ct);
             return await ImportAsync(kind, db, path, rejectPath, options, progress, ct);
         }
         finally
@@ -185,8 +187,15 @@ public static class RecordImport
             started = true;
             // The file's rows, from the bytes the first batch took (the whole file when it was shorter than a batch).
             var expected = input.Position >= input.Length ? counts.Read : input.Length * counts.Read / Math.Max(1, input.Position);
-            held = options.TakeUnusedDatabase && expected >= IndexRebuild.FromRows && db.Database.GetDbConnection() is SqliteConnection sqlite
-                && UnusedDatabase.TryTake(sqlite);
+            if (options.TakeUnusedDatabase && expected >= IndexRebuild.FromRows && db.IsSqlite)
+            {
+                // This import's own connection counts as a user of the file: closed while the file is tried, then opened again.
+                await db.Database.CloseConnectionAsync();
+                var switched = UnusedDatabase.TrySwitch(db.Database.GetConnectionString()!);
+                await db.Database.OpenConnectionAsync(ct);
+                await db.Database.ExecuteSqlRawAsync(ImportPragmas, ct);
+                held = switched && UnusedDatabase.Hold((SqliteConnection)db.Database.GetDbConnection());
+            }
             if (held && progress is not null)
                 await progress(new ImportProgress(counts.Read, input.Position, input.Length, "holding the database alone (nothing else has it open)"));
             if (options.AllOrNothing) transaction = await db.Database.BeginTransactionAsync(ct);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using RevLoop.Data;
 
@@ -16,26 +15,38 @@ namespace RevLoop.Server.Platform.Imports;
 /// </summary>
 public static class UnusedDatabase
 {
-    /// <summary>Takes the file when no other connection has it open; false (nothing changed) when one has. Outside a transaction.</summary>
-    public static bool TryTake(SqliteConnection connection)
+    /// <summary>
+    /// Switches the file to a rollback journal when no connection has it open; false (nothing changed) when one has. This
+    /// process's connections to the file must be closed (its idle pooled ones are closed here): each counts as a user.
+    /// </summary>
+    public static bool TrySwitch(string connectionString)
     {
-        // This process's idle pooled connections (start-up queries, a migration) would count as users of the file.
         SqliteConnection.ClearAllPools();
-        Run(connection, "PRAGMA busy_timeout=0");
+        // The last connection to close folds the WAL into the file and deletes it, so a WAL file means another connection
+        // has the file open (or one crashed). Checked before trying: a failed attempt to leave WAL slowed the import that
+        // followed from ~71-85 s to 102-120 s (1,000,000 deals next to another open connection), whichever connection made it.
+        if (File.Exists(new SqliteConnectionStringBuilder(connectionString).DataSource + "-wal")) return false;
+        using var probe = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        probe.Open();
+        Run(probe, "PRAGMA busy_timeout=0");
         try
         {
             // Leaving WAL needs every other connection closed; SQLite says "database is locked" at once when one is open.
-            if (!string.Equals(Run(connection, "PRAGMA journal_mode=DELETE") as string, "delete", StringComparison.OrdinalIgnoreCase)) return false;
+            return string.Equals(Run(probe, "PRAGMA journal_mode=DELETE") as string, "delete", StringComparison.OrdinalIgnoreCase);
         }
         catch (SqliteException e) when (e.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED)
         {
             return false;
         }
-        finally
-        {
-            Run(connection, "PRAGMA busy_timeout=" + DatabaseTarget.SqliteBusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
-        }
-        // Keeps the lock from the first write to the end, instead of releasing it after each transaction.
+    }
+
+    /// <summary>
+    /// Holds a file <see cref="TrySwitch"/> switched, on the connection that loads it, from its first write to the end;
+    /// false when the file is in WAL again (a server that started in between switched it back).
+    /// </summary>
+    public static bool Hold(SqliteConnection connection)
+    {
+        if (!string.Equals(Run(connection, "PRAGMA journal_mode") as string, "delete", StringComparison.OrdinalIgnoreCase)) return false;
         Run(connection, "PRAGMA locking_mode=EXCLUSIVE");
         return true;
     }
